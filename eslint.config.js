@@ -75,7 +75,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/ban-ts-comment': ['error', { 'ts-ignore': 'allow-with-description' }],
       'import-x/no-default-export': 'error',
       'import-x/order': [
@@ -113,7 +116,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/app/**', '**/server/**', '**/cli/**', '**/preload/**', '**/renderer/**'],
-              message: 'The core is plain Node: it never imports app, server, cli, preload or renderer.',
+              message:
+                'The core is plain Node: it never imports app, server, cli, preload or renderer.',
             },
           ],
         },
@@ -128,7 +132,12 @@ export default tseslint.config(
         'error',
         {
           paths: [ELECTRON_IMPORT_BAN],
-          patterns: [{ group: ['**/app/**', '**/renderer/**'], message: 'server and cli run on plain Node.' }],
+          patterns: [
+            {
+              group: ['**/app/**', '**/renderer/**'],
+              message: 'server and cli run on plain Node.',
+            },
+          ],
         },
       ],
     },
@@ -142,7 +151,10 @@ export default tseslint.config(
           paths: [ELECTRON_IMPORT_BAN],
           patterns: [
             { group: ['node:*'], message: 'shared/ is environment-neutral: no node:* imports.' },
-            { group: ['**/electron/**', '**/renderer/**'], message: 'shared/ imports neither side.' },
+            {
+              group: ['**/electron/**', '**/renderer/**'],
+              message: 'shared/ imports neither side.',
+            },
           ],
         },
       ],
@@ -159,8 +171,14 @@ export default tseslint.config(
         {
           paths: [ELECTRON_IMPORT_BAN],
           patterns: [
-            { group: ['node:*'], message: 'The renderer runs in a sandboxed page: no node:* imports.' },
-            { group: ['**/electron/**'], message: 'The renderer reaches the core only through the API client.' },
+            {
+              group: ['node:*'],
+              message: 'The renderer runs in a sandboxed page: no node:* imports.',
+            },
+            {
+              group: ['**/electron/**'],
+              message: 'The renderer reaches the core only through the API client.',
+            },
           ],
         },
       ],

@@ -120,7 +120,12 @@ export const operations = {
   ),
 
   'settings.get': op('query', 'session', Empty, SettingsSchema),
-  'settings.update': op('command', 'settings.manage', SettingsSchema.partial().strict(), SettingsSchema),
+  'settings.update': op(
+    'command',
+    'settings.manage',
+    SettingsSchema.partial().strict(),
+    SettingsSchema,
+  ),
 
   'audit.list': op(
     'query',

@@ -1,5 +1,5 @@
-import type { Transport } from '../../shared/api/client';
 import type { Core } from '../../electron/core/core';
+import type { Transport } from '../../shared/api/client';
 
 /** A transport that calls the core's dispatcher directly, as the contract suite's first leg. */
 export function inProcessTransport(core: Pick<Core, 'dispatch' | 'events'>): Transport {

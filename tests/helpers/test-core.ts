@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { createApiClient, type ApiClient } from '../../shared/api/client';
 import { createCore, type Core } from '../../electron/core/core';
 import { manualClock } from '../../electron/core/platform/clock';
 import { countingIds } from '../../electron/core/platform/ids';
 import { memoryLogger } from '../../electron/core/platform/logger';
+import { createApiClient, type ApiClient } from '../../shared/api/client';
 
 import { inProcessTransport } from './in-process-transport';
 

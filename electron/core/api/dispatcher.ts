@@ -75,7 +75,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatch {
 
   return async (op, rawInput, context = {}) => {
     if (!isOpName(op)) {
-      return { ok: false, error: { code: 'UNKNOWN_OPERATION', message: `Unknown operation "${op}".` } };
+      return {
+        ok: false,
+        error: { code: 'UNKNOWN_OPERATION', message: `Unknown operation "${op}".` },
+      };
     }
     const spec = operations[op];
     const parsed = spec.input.safeParse(rawInput ?? {});
@@ -101,7 +104,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatch {
     let details: Record<string, unknown> = {};
     let committed = false;
 
-    const record = (outcome: AuditOutcome, errorCode: string | null, tx?: Parameters<Parameters<Workspace['transaction']>[0]>[0]) => {
+    const record = (
+      outcome: AuditOutcome,
+      errorCode: string | null,
+      tx?: Parameters<Parameters<Workspace['transaction']>[0]>[0],
+    ) => {
       const entry = {
         at: now.toISOString(),
         operatorId: identity.operatorId,
@@ -121,11 +128,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatch {
     const announce = (seq: number, outcome: AuditOutcome) =>
       events.emit('audit.appended', { seq, op, outcome, operatorName: identity.name });
 
-    let actor: Actor | null = null;
+    let actor: Actor | null;
     try {
       actor = resolveActor(auth, spec.access, op, context.session);
       if (actor) identity = { operatorId: actor.operatorId, name: actor.username };
-      if (typeof spec.access === 'string' && spec.access !== 'public' && spec.access !== 'session') {
+      if (
+        typeof spec.access === 'string' &&
+        spec.access !== 'public' &&
+        spec.access !== 'session'
+      ) {
         if (!actor || !rolesGrant(actor.roles, spec.access)) {
           throw new AppError('PERMISSION_DENIED', permissionMessage(op, spec.access), {
             op,
@@ -176,13 +187,19 @@ export function createDispatcher(deps: DispatcherDeps): Dispatch {
       if (spec.kind === 'command' && !committed) announce(record('ok', null).seq, 'ok');
       const checked = spec.output.safeParse(value);
       if (!checked.success) {
-        log.error('handler output does not match the contract', { op, issues: checked.error.issues });
+        log.error('handler output does not match the contract', {
+          op,
+          issues: checked.error.issues,
+        });
         return { ok: false, error: toWireError(new Error('output drift')) };
       }
       return { ok: true, value: checked.data };
     } catch (error) {
       if (!(error instanceof AppError)) log.error('unexpected failure', { op, error });
-      if (spec.kind === 'command' || (error instanceof AppError && error.code === 'PERMISSION_DENIED')) {
+      if (
+        spec.kind === 'command' ||
+        (error instanceof AppError && error.code === 'PERMISSION_DENIED')
+      ) {
         const code = error instanceof AppError ? error.code : 'INTERNAL_ERROR';
         try {
           const outcome: AuditOutcome = code === 'PERMISSION_DENIED' ? 'denied' : 'error';
@@ -207,7 +224,12 @@ function resolveActor(
   return op === 'auth.unlock' ? auth.peekActor(session) : null;
 }
 
-function storageFailure(error: unknown, log: Logger, events: EventBus, op: string): WireResult<never> {
+function storageFailure(
+  error: unknown,
+  log: Logger,
+  events: EventBus,
+  op: string,
+): WireResult<never> {
   const wire = toWireError(error);
   if (wire.code === 'INTERNAL_ERROR') log.error('audit append failed', { op, error });
   events.emit('workspace.storageFailed', { message: wire.message });

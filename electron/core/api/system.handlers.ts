@@ -4,7 +4,11 @@ import type { EventBus } from '../platform/events';
 import type { AreaHandlers } from '../platform/handlers';
 
 /** Facts about this build, fixed at start-up. */
-export type ProductInfo = { productName: string; version: string; transport: 'ipc' | 'http' | 'in-process' };
+export type ProductInfo = {
+  productName: string;
+  version: string;
+  transport: 'ipc' | 'http' | 'in-process';
+};
 
 /** Handlers of product facts and workspace settings. */
 export function systemHandlers(deps: {
@@ -23,7 +27,10 @@ export function systemHandlers(deps: {
     'settings.update': (input, ctx) => {
       const before = readSettings(deps.workspace);
       const after = { idleLockMinutes: input.idleLockMinutes ?? before.idleLockMinutes };
-      ctx.describe(`Changed settings: idle lock after ${after.idleLockMinutes} min`, { before, after });
+      ctx.describe(`Changed settings: idle lock after ${after.idleLockMinutes} min`, {
+        before,
+        after,
+      });
       ctx.commit((tx) => writeSettings(tx, after, ctx.now.toISOString()));
       deps.events.emit('settings.changed', { idleLockMinutes: after.idleLockMinutes });
       return Promise.resolve(after);

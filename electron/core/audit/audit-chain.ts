@@ -148,7 +148,14 @@ export async function verifyAuditChain(
       const problem = checkRecord(row, expectedSeq, prevHash);
       const seq = Number(row['seq']);
       if (problem) {
-        return { valid: false, checked, headSeq: seq, headHash: prevHash, firstBadSeq: problem.seq, problem: problem.text };
+        return {
+          valid: false,
+          checked,
+          headSeq: seq,
+          headHash: prevHash,
+          firstBadSeq: problem.seq,
+          problem: problem.text,
+        };
       }
       checked += 1;
       prevHash = String(row['hash']);
@@ -157,7 +164,14 @@ export async function verifyAuditChain(
     }
     if (options.yieldEvery) await options.yieldEvery();
   }
-  return { valid: true, checked, headSeq: expectedSeq - 1, headHash: prevHash, firstBadSeq: null, problem: null };
+  return {
+    valid: true,
+    checked,
+    headSeq: expectedSeq - 1,
+    headHash: prevHash,
+    firstBadSeq: null,
+    problem: null,
+  };
 }
 
 function checkRecord(
@@ -191,7 +205,10 @@ function checkRecord(
   const { hash, ...unsigned } = record;
   const storedDetailsText = String(row['details']);
   if (canonicalJson(record.details) !== storedDetailsText || hashAuditRecord(unsigned) !== hash) {
-    return { seq, text: `Record #${seq} was changed after it was written: its hash does not match its contents.` };
+    return {
+      seq,
+      text: `Record #${seq} was changed after it was written: its hash does not match its contents.`,
+    };
   }
   return null;
 }

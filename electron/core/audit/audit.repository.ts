@@ -46,7 +46,9 @@ export function listAuditRecords(
   page: { beforeSeq?: number | undefined; limit: number },
 ): { records: AuditRecord[]; total: number } {
   const where = whereClause(filter);
-  const total = Number(db.get(`SELECT COUNT(*) AS n FROM audit_log ${where.sql}`, where.params)?.['n'] ?? 0);
+  const total = Number(
+    db.get(`SELECT COUNT(*) AS n FROM audit_log ${where.sql}`, where.params)?.['n'] ?? 0,
+  );
   const pageSql = page.beforeSeq === undefined ? '' : `${where.sql ? 'AND' : 'WHERE'} seq < ?`;
   const params = page.beforeSeq === undefined ? where.params : [...where.params, page.beforeSeq];
   const rows = db.all(

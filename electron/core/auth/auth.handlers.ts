@@ -39,7 +39,9 @@ export function authHandlers(auth: AuthService, deps: AuthDeps): AreaHandlers<Au
       const actor = ctx.actor;
       if (!actor) throw new AppError('NOT_AUTHENTICATED', 'You are not logged in.');
       const password = await auth.changeOwnPassword(input, actor, ctx);
-      ctx.commit((tx) => setOperatorPassword(tx, actor.operatorId, password, ctx.now.toISOString()));
+      ctx.commit((tx) =>
+        setOperatorPassword(tx, actor.operatorId, password, ctx.now.toISOString()),
+      );
       return { done: true as const };
     },
   };

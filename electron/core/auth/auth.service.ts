@@ -17,7 +17,12 @@ import {
   toOperator,
   type OperatorRow,
 } from './operators.repository';
-import { hashPassword, verifyPassword, type PasswordRecord, type ScryptParams } from './password-hash';
+import {
+  hashPassword,
+  verifyPassword,
+  type PasswordRecord,
+  type ScryptParams,
+} from './password-hash';
 import type { SessionStore } from './sessions';
 
 /** Failed logins allowed before further attempts are refused for a while. */
@@ -124,7 +129,10 @@ export class AuthService {
   }
 
   /** Checks a username and password and opens a session. */
-  async login(input: { username: string; password: string }, ctx: HandlerContext): Promise<Session> {
+  async login(
+    input: { username: string; password: string },
+    ctx: HandlerContext,
+  ): Promise<Session> {
     if (this.needsSetup()) {
       throw new AppError('SETUP_REQUIRED', 'No administrator exists yet. Create one first.');
     }
@@ -199,7 +207,9 @@ export class AuthService {
     const failures = row.failedLogins + 1;
     const over = failures - FREE_LOGIN_ATTEMPTS;
     const lockedUntil =
-      over >= 0 ? new Date(now + Math.min(MAX_LOGIN_BACKOFF_MS, 30_000 * 2 ** over)).toISOString() : null;
+      over >= 0
+        ? new Date(now + Math.min(MAX_LOGIN_BACKOFF_MS, 30_000 * 2 ** over)).toISOString()
+        : null;
     this.deps.workspace.transaction((tx) => recordLoginFailure(tx, row.id, failures, lockedUntil));
   }
 

@@ -47,7 +47,11 @@ function describeRoles(roles: readonly Role[]): string {
  * Refuses a change that would leave no enabled administrator: nobody could manage operators or
  * trust keys afterwards.
  */
-function guardLastAdministrator(db: ReadDb, row: OperatorRow, after: { disabled: boolean; roles: readonly Role[] }) {
+function guardLastAdministrator(
+  db: ReadDb,
+  row: OperatorRow,
+  after: { disabled: boolean; roles: readonly Role[] },
+) {
   const isAdminNow = !row.disabled && row.roles.includes('administrator');
   const isAdminAfter = !after.disabled && after.roles.includes('administrator');
   if (isAdminNow && !isAdminAfter && countActiveAdministrators(db) <= 1) {
@@ -106,11 +110,20 @@ export function operatorHandlers(auth: AuthService, deps: AuthDeps): AreaHandler
       guardLastAdministrator(deps.workspace, row, { disabled: row.disabled, roles });
       ctx.describe(`Changed operator ${row.username}: ${describeRoles(roles)}`, {
         operatorId: row.id,
-        before: { displayName: row.displayName, roles: row.roles, approverTeams: row.approverTeams },
+        before: {
+          displayName: row.displayName,
+          roles: row.roles,
+          approverTeams: row.approverTeams,
+        },
         after: { displayName, roles, approverTeams },
       });
       ctx.commit((tx) =>
-        updateOperatorProfile(tx, row.id, { displayName, roles, approverTeams }, ctx.now.toISOString()),
+        updateOperatorProfile(
+          tx,
+          row.id,
+          { displayName, roles, approverTeams },
+          ctx.now.toISOString(),
+        ),
       );
       changed(row.id);
       return Promise.resolve(toOperator(requireOperator(deps.workspace, row.id)));

@@ -1,5 +1,5 @@
-import type { Operator } from '../../../shared/domain/schemas';
 import type { ApproverTeam, Role } from '../../../shared/domain/roles';
+import type { Operator } from '../../../shared/domain/schemas';
 import type { ReadDb, Row, WriteTx } from '../db/workspace';
 
 import type { PasswordRecord, ScryptParams } from './password-hash';
@@ -127,13 +127,23 @@ export function updateOperatorProfile(
 ): void {
   tx.run(
     'UPDATE operators SET display_name = ?, roles = ?, approver_teams = ?, updated_at = ? WHERE id = ?',
-    [change.displayName, JSON.stringify(change.roles), JSON.stringify(change.approverTeams), at, id],
+    [
+      change.displayName,
+      JSON.stringify(change.roles),
+      JSON.stringify(change.approverTeams),
+      at,
+      id,
+    ],
   );
 }
 
 /** Disables or enables an operator. */
 export function setOperatorDisabled(tx: WriteTx, id: string, disabled: boolean, at: string): void {
-  tx.run('UPDATE operators SET disabled = ?, updated_at = ? WHERE id = ?', [disabled ? 1 : 0, at, id]);
+  tx.run('UPDATE operators SET disabled = ?, updated_at = ? WHERE id = ?', [
+    disabled ? 1 : 0,
+    at,
+    id,
+  ]);
 }
 
 /** Replaces an operator's password and clears any login throttling. */

@@ -36,7 +36,10 @@ export class SessionStore {
     if (!token) return undefined;
     const session = this.sessions.get(token);
     if (!session) return undefined;
-    if (!session.locked && this.clock.now().getTime() - session.lastActivityAt >= this.idleLockMs()) {
+    if (
+      !session.locked &&
+      this.clock.now().getTime() - session.lastActivityAt >= this.idleLockMs()
+    ) {
       session.locked = true;
     }
     return session;

@@ -52,7 +52,12 @@ export function memoryLogger() {
   const push = (level: Level) => (message: string, context?: Record<string, unknown>) => {
     entries.push(context === undefined ? { level, message } : { level, message, context });
   };
-  return { entries, info: push('info'), warn: push('warn'), error: push('error') } satisfies Logger & {
+  return {
+    entries,
+    info: push('info'),
+    warn: push('warn'),
+    error: push('error'),
+  } satisfies Logger & {
     entries: unknown[];
   };
 }

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { ApiError } from '../../../shared/api/client';
-import { verifyAuditChain } from '../../../electron/core/audit/audit-chain';
 import { digestInput } from '../../../electron/core/api/dispatcher';
+import { verifyAuditChain } from '../../../electron/core/audit/audit-chain';
 import { loadSqlJs } from '../../../electron/core/db/sqljs';
+import { type ApiError } from '../../../shared/api/client';
 import {
   createTestCore,
   STRONG_PASSWORD,
@@ -50,7 +50,12 @@ async function busyWorkspace(): Promise<void> {
   await tech.call('operators.list', {}).catch(() => undefined);
   await admin.call('settings.update', { idleLockMinutes: 10 });
   await admin
-    .call('operators.create', { username: 'tech1', displayName: 'dup', password: STRONG_PASSWORD, roles: ['technician'] })
+    .call('operators.create', {
+      username: 'tech1',
+      displayName: 'dup',
+      password: STRONG_PASSWORD,
+      roles: ['technician'],
+    })
     .catch(() => undefined);
   await withOperator(t, admin, 'audit1', ['auditor']);
   await tech.call('auth.logout', {});
@@ -60,7 +65,9 @@ describe('the audit log', () => {
   it('records every command with who, when, what, an input digest and the outcome', async () => {
     await busyWorkspace();
     const admin = t.client();
-    admin.setSession((await admin.call('auth.login', { username: 'admin', password: STRONG_PASSWORD })).token);
+    admin.setSession(
+      (await admin.call('auth.login', { username: 'admin', password: STRONG_PASSWORD })).token,
+    );
     const { records, total } = await admin.call('audit.list', { limit: 100 });
     const story = records
       .slice()
@@ -138,7 +145,7 @@ describe('tampering with the workspace file is detected', () => {
   });
 
   it('an edited outcome or details names the record', async () => {
-    await tamper(t.dir, "UPDATE audit_log SET details = '{\"forged\":true}' WHERE seq = 6");
+    await tamper(t.dir, 'UPDATE audit_log SET details = \'{"forged":true}\' WHERE seq = 6');
     expect(await verifyOnDisk(t.dir)).toMatchObject({ valid: false, firstBadSeq: 6 });
   });
 
@@ -150,7 +157,11 @@ describe('tampering with the workspace file is detected', () => {
   });
 
   it('a removed record with the rest renumbered breaks the link', async () => {
-    await tamper(t.dir, 'DELETE FROM audit_log WHERE seq = 5', 'UPDATE audit_log SET seq = seq - 1 WHERE seq > 5');
+    await tamper(
+      t.dir,
+      'DELETE FROM audit_log WHERE seq = 5',
+      'UPDATE audit_log SET seq = seq - 1 WHERE seq > 5',
+    );
     expect(await verifyOnDisk(t.dir)).toMatchObject({ valid: false, firstBadSeq: 5 });
   });
 
@@ -179,7 +190,9 @@ describe('tampering with the workspace file is detected', () => {
     await tamper(t.dir, "UPDATE audit_log SET summary = 'nothing happened' WHERE seq = 2");
     await t.reopen();
     const admin = t.client();
-    admin.setSession((await admin.call('auth.login', { username: 'admin', password: STRONG_PASSWORD })).token);
+    admin.setSession(
+      (await admin.call('auth.login', { username: 'admin', password: STRONG_PASSWORD })).token,
+    );
     const result = await admin.call('audit.verify', {});
     expect(result.valid).toBe(false);
     expect(result.firstBadSeq).toBe(2);
