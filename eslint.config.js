@@ -1,6 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
-import importX from 'eslint-plugin-import-x';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tsdoc from 'eslint-plugin-tsdoc';
 import globals from 'globals';
@@ -41,6 +41,11 @@ function coreLayerZones() {
         from: './electron/core/api',
         message: 'Core areas never import the dispatcher; it imports them.',
       });
+      zones.push({
+        target: `./electron/core/${area}`,
+        from: './electron/core/core.ts',
+        message: 'Core areas never import the composition root; it imports them.',
+      });
     }
   });
   return zones;
@@ -71,6 +76,11 @@ export default tseslint.config(
       globals: { ...globals.node },
     },
     plugins: { 'import-x': importX, tsdoc },
+    settings: {
+      'import-x/resolver-next': [
+        createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] }),
+      ],
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',

@@ -26,6 +26,7 @@ export default defineConfig({
           include: [
             'tests/unit/electron/**/*.test.ts',
             'tests/unit/shared/**/*.test.ts',
+            'tests/unit/tooling/**/*.test.ts',
             'tests/integration/**/*.test.ts',
             'tests/contract/**/*.test.ts',
           ],
