@@ -8,8 +8,8 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The areas of the core, lowest first. An area may import only from areas before it
- * (DESIGN.md: platform, db <- audit, auth <- remote <- inventory, bundles <- policy <- deploy
- * <- compliance <- reports). Areas on the same step may not import each other.
+ * (DESIGN.md: platform and db, then audit and auth, remote, inventory and bundles, policy,
+ * deploy, compliance, reports). Areas on the same step may not import each other.
  */
 const CORE_LAYERS = [
   ['platform', 'db'],
