@@ -12,7 +12,8 @@ import tseslint from 'typescript-eslint';
  * deploy, compliance, reports). Areas on the same step may not import each other.
  */
 const CORE_LAYERS = [
-  ['platform', 'db'],
+  ['platform'],
+  ['db'],
   ['audit', 'auth'],
   ['remote'],
   ['inventory', 'bundles'],

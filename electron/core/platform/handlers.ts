@@ -1,6 +1,7 @@
 import type { OpName, OpOutput, OpParsedInput } from '../../../shared/api/contract';
 import type { ApproverTeam, Role } from '../../../shared/domain/roles';
-import type { WriteTx } from '../db/workspace';
+
+import type { WriteTx } from './storage';
 
 /** The operator behind a call, as the dispatcher resolved it from the session. */
 export type Actor = {
