@@ -4,7 +4,7 @@ import { defineConfig } from '@playwright/test';
 
 // The e2e fixture runs the core from sources; its migrations are `.sql` files imported as text.
 // The config is evaluated in every worker, so the hook is in place before any spec is loaded.
-register('./tests/e2e/sql-loader.mjs', import.meta.url);
+register('./build/sql-loader.mjs', import.meta.url);
 
 /** Debian's Chromium: Playwright cannot download its own browsers on these machines. */
 const CHROMIUM = process.env['PATCHDECK_CHROMIUM'] ?? '/usr/bin/chromium';

@@ -2,7 +2,7 @@
 // does) against exporting the whole database and writing it atomically per change (the naive
 // sql.js persistence), with 1k and 1M rows already in the table; plus snapshot duration.
 //
-// Run: node --import ./bench/register-sql.mjs --import tsx bench/db-write-latency.ts
+// Run: node --import ./build/register-sql.mjs --import tsx bench/db-write-latency.ts
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { cpus, tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// Node module hook: loads `*.sql` migration files as text modules, as the production build
+// Node module hook (registered by build/register-sql.mjs and playwright.config.ts): loads `*.sql` migration files as text modules, as the production build
 // (esbuild) and vitest (a Vite plugin) do, so the e2e fixture can run the core from sources.
 import { readFile } from 'node:fs/promises';
 
