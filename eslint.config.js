@@ -109,8 +109,8 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
-    // Config files and tooling entry points must default-export by convention of their tools.
-    files: ['*.config.ts', '*.config.js', 'eslint.config.js', 'tests/e2e/**/*.config.ts'],
+    // Config files must default-export for their tools; ambient module declarations describe default exports.
+    files: ['*.config.ts', '*.config.js', 'eslint.config.js', 'types/**/*.d.ts'],
     rules: { 'import-x/no-default-export': 'off' },
   },
   {
