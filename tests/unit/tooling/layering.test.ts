@@ -1,4 +1,5 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { join } from 'node:path';
 
 import { ESLint } from 'eslint';
@@ -11,6 +12,7 @@ const probes: string[] = [];
 async function lintProbe(relativePath: string, code: string): Promise<string[]> {
   const path = join(root, relativePath);
   probes.push(path);
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, code);
   const eslint = new ESLint({ cwd: root });
   const [result] = await eslint.lintFiles([path]);
@@ -70,6 +72,7 @@ describe('layering rules (DESIGN.md, enforced by lint)', () => {
   beforeAll(() => {
     const target = join(root, 'electron/core/deploy/layering-probe-target.ts');
     probes.push(target);
+    mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, '/** A probe. */\nexport const higher = 1;\n');
   });
 
