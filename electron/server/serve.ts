@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { fileLogger } from '../core/platform/logger';
 import { defaultWorkspaceDir } from '../core/platform/paths';
@@ -34,7 +34,8 @@ export function parsePort(value: string): number {
 export async function serveUntilSignal(options: ServeOptions): Promise<void> {
   const workspaceDir = resolve(options.workspace ?? defaultWorkspaceDir());
   await mkdir(workspaceDir, { recursive: true, mode: 0o700 });
-  const log = fileLogger(undefined);
+  // Warnings and bugs (with stacks) go to the workspace's own log as well as to stderr.
+  const log = fileLogger(join(workspaceDir, 'core.log'));
   const rendererDir = defaultRendererDir();
   const mode = await startBrowserMode({
     workspaceDir,

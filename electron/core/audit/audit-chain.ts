@@ -116,7 +116,8 @@ export type ChainVerification = {
   problem: string | null;
 };
 
-const VERIFY_BATCH = 5_000;
+// Small batches keep each slice of a long walk well under 100 ms, so the core stays responsive.
+const VERIFY_BATCH = 1_000;
 
 /**
  * Walks the audit chain from the first record and names the first one that is wrong.
