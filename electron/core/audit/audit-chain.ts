@@ -20,10 +20,9 @@ export type AuditEntry = {
   details: Record<string, unknown>;
 };
 
-/** The hash of a record: SHA-256 over the canonical JSON of every field but the hash itself. */
-export function hashAuditRecord(record: Omit<AuditRecord, 'hash'>): string {
-  const material = canonicalJson([
-    'patchdeck-audit-v1',
+/** The scalar fields of a record in their fixed order: hashed, and stored, in this order. */
+function scalarFields(record: Omit<AuditRecord, 'hash'>) {
+  return [
     record.seq,
     record.at,
     record.operatorId,
@@ -33,6 +32,14 @@ export function hashAuditRecord(record: Omit<AuditRecord, 'hash'>): string {
     record.outcome,
     record.errorCode,
     record.summary,
+  ] as const;
+}
+
+/** The hash of a record: SHA-256 over the canonical JSON of every field but the hash itself. */
+export function hashAuditRecord(record: Omit<AuditRecord, 'hash'>): string {
+  const material = canonicalJson([
+    'patchdeck-audit-v1',
+    ...scalarFields(record),
     record.details,
     record.prevHash,
   ]);
@@ -60,20 +67,7 @@ export function appendAuditRecord(tx: WriteTx, entry: AuditEntry): AuditRecord {
     `INSERT INTO audit_log (seq, at, operator_id, operator_name, op, input_digest, outcome,
        error_code, summary, details, prev_hash, hash)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      record.seq,
-      record.at,
-      record.operatorId,
-      record.operatorName,
-      record.op,
-      record.inputDigest,
-      record.outcome,
-      record.errorCode,
-      record.summary,
-      canonicalJson(record.details),
-      record.prevHash,
-      record.hash,
-    ],
+    [...scalarFields(record), canonicalJson(record.details), record.prevHash, record.hash],
   );
   return record;
 }
