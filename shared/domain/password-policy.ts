@@ -2,15 +2,9 @@ import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import * as english from '@zxcvbn-ts/language-en';
 
-/** Fewer characters than this are refused whatever their mix. */
-export const MIN_PASSWORD_LENGTH = 12;
+import { MIN_PASSWORD_LENGTH, MIN_PASSWORD_SCORE } from './password-rules';
 
-/**
- * zxcvbn score (0-4) a password must reach.
- *
- * 3 means "safely unguessable: moderate protection from an offline slow-hash attack".
- */
-export const MIN_PASSWORD_SCORE = 3;
+export { MIN_PASSWORD_LENGTH, MIN_PASSWORD_SCORE };
 
 let estimator: ZxcvbnFactory | undefined;
 

@@ -62,6 +62,18 @@ test('first run, operators, roles enforced by the core, and an intact audit trai
   await expect(login.heading).toBeVisible();
   await screens.take(page, 'login');
 
+  // A fresh window opens on login without downloading the password-strength dictionaries.
+  const fresh = await page.context().newPage();
+  const scripts: string[] = [];
+  fresh.on('request', (request) => {
+    if (request.resourceType() === 'script') scripts.push(request.url());
+  });
+  await fresh.goto(app.url);
+  await expect(new LoginPage(fresh).heading).toBeVisible();
+  expect(scripts.length).toBeGreaterThan(0);
+  expect(scripts.filter((url) => url.includes('password-policy'))).toEqual([]);
+  await fresh.close();
+
   await login.logIn(TECHNICIAN.username, TECHNICIAN.password);
   await expect(shell.operatorName).toHaveText(TECHNICIAN.displayName);
 

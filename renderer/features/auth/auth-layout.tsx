@@ -4,10 +4,28 @@ import type { SystemInfo } from '../../../shared/domain/schemas';
 import { api } from '../../api/api-client';
 import { runAction } from '../../stores/run-action';
 
-/** Props of AuthLayout. */
-export type AuthLayoutProps = { title: string; intro?: ReactNode; children: ReactNode };
+/** Props of AuthCard. */
+export type AuthCardProps = { title: string; intro?: ReactNode; children: ReactNode };
 
-/** The centred card used by first run, login and lock, with the workspace underneath. */
+/** The centred card of the first-run, login and lock screens: brand, title, intro and form. */
+export function AuthCard({ title, intro, children }: AuthCardProps) {
+  return (
+    <div className="auth-card">
+      <div className="brand brand-large" aria-hidden="true">
+        <span className="brand-mark" />
+        PatchDeck
+      </div>
+      <h1>{title}</h1>
+      {intro && <div className="auth-intro">{intro}</div>}
+      {children}
+    </div>
+  );
+}
+
+/** Props of AuthLayout. */
+export type AuthLayoutProps = AuthCardProps;
+
+/** A page with the auth card, and the workspace it opens underneath. */
 export function AuthLayout({ title, intro, children }: AuthLayoutProps) {
   const [info, setInfo] = useState<SystemInfo>();
   useEffect(() => {
@@ -24,15 +42,9 @@ export function AuthLayout({ title, intro, children }: AuthLayoutProps) {
 
   return (
     <main className="auth-page" id="main-content">
-      <div className="auth-card">
-        <div className="brand brand-large" aria-hidden="true">
-          <span className="brand-mark" />
-          PatchDeck
-        </div>
-        <h1>{title}</h1>
-        {intro && <div className="auth-intro">{intro}</div>}
+      <AuthCard title={title} intro={intro}>
         {children}
-      </div>
+      </AuthCard>
       {info && (
         <p className="auth-footer">
           {info.productName} {info.version} · Workspace <code>{info.workspacePath}</code>

@@ -1,58 +1,49 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 
 import { DisplayName, Username } from '../../../shared/domain/schemas';
 import { Button } from '../../components/button';
 import { TextField } from '../../components/field';
+import { FormError } from '../../components/form-error';
 import {
-  PASSWORD_RULE,
-  PasswordStrength,
-  usePasswordAssessment,
-} from '../../components/password-strength';
-import type { UserFacingError } from '../../lib/error-messages';
+  NewPasswordFields,
+  useNewPassword,
+  validateNewPassword,
+} from '../../components/new-password-fields';
+import { useFormSubmit, type FieldErrors } from '../../components/use-form-submit';
 
 import { AuthLayout } from './auth-layout';
-import { FormError } from './form-error';
 import { useSessionStore } from './session.store';
 
-type Errors = Partial<Record<'username' | 'displayName' | 'password' | 'confirm', string>>;
+type Field = 'username' | 'displayName' | 'password' | 'confirm';
 
 /** First start of a workspace: create the administrator. There is no default password. */
 export function FirstRunScreen() {
   const setupAdmin = useSessionStore((s) => s.setupAdmin);
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [errors, setErrors] = useState<Errors>({});
-  const [failure, setFailure] = useState<UserFacingError>();
-  const [busy, setBusy] = useState(false);
-  const assessment = usePasswordAssessment(password, [username, displayName]);
+  const newPassword = useNewPassword([username, displayName]);
 
-  const validate = (): Errors => {
-    const found: Errors = {};
+  const validate = (): FieldErrors<Field> => {
+    const found: FieldErrors<Field> = {};
     const user = Username.safeParse(username);
     if (!user.success) found.username = user.error.issues[0]?.message ?? 'Enter a username.';
     const name = DisplayName.safeParse(displayName);
     if (!name.success) found.displayName = name.error.issues[0]?.message ?? 'Enter a name.';
-    if (password.length === 0) found.password = 'Enter a password.';
-    else if (assessment && !assessment.acceptable) found.password = assessment.problems.join(' ');
-    if (confirm !== password) found.confirm = 'The two passwords are not the same.';
-    return found;
+    return { ...found, ...validateNewPassword(newPassword) };
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const found = validate();
-    setErrors(found);
-    setFailure(undefined);
-    if (Object.keys(found).length > 0) return;
-    setBusy(true);
-    const ok = await setupAdmin(
-      { username: username.trim(), displayName: displayName.trim(), password },
-      setFailure,
-    );
-    if (!ok) setBusy(false);
-  };
+  const { errors, failure, busy, onSubmit } = useFormSubmit({
+    validate,
+    send: (onError) =>
+      setupAdmin(
+        {
+          username: username.trim(),
+          displayName: displayName.trim(),
+          password: newPassword.password,
+        },
+        onError,
+      ),
+  });
 
   return (
     <AuthLayout
@@ -65,12 +56,7 @@ export function FirstRunScreen() {
         </p>
       }
     >
-      <form
-        className="form"
-        onSubmit={(e) => void submit(e)}
-        noValidate
-        aria-label="Create the administrator"
-      >
+      <form className="form" onSubmit={onSubmit} noValidate aria-label="Create the administrator">
         <FormError error={failure} />
         <TextField
           label="Username"
@@ -92,28 +78,7 @@ export function FirstRunScreen() {
           hint="Shown in the header and in every audit record."
           required
         />
-        <TextField
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          error={errors.password}
-          required
-          below={<PasswordStrength assessment={assessment} />}
-        />
-        <TextField
-          label="Confirm password"
-          name="confirm"
-          type="password"
-          autoComplete="new-password"
-          value={confirm}
-          onChange={(e) => setConfirm(e.target.value)}
-          error={errors.confirm}
-          required
-        />
-        <p className="field-hint">{PASSWORD_RULE}</p>
+        <NewPasswordFields entry={newPassword} errors={errors} required showRule />
         <Button type="submit" variant="primary" busy={busy} busyLabel="Creating administrator…">
           Create administrator
         </Button>

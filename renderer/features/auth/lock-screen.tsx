@@ -1,10 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 
 import { Button } from '../../components/button';
-import { TextField } from '../../components/field';
-import type { UserFacingError } from '../../lib/error-messages';
+import { CurrentPasswordField } from '../../components/current-password-field';
+import { FormError } from '../../components/form-error';
+import { useFormSubmit } from '../../components/use-form-submit';
 
-import { FormError } from './form-error';
+import { AuthCard } from './auth-layout';
 import { useSessionStore } from './session.store';
 
 /** Covers the app while the session is locked: unlock with the password or switch operator. */
@@ -14,51 +15,35 @@ export function LockScreen() {
   const unlock = useSessionStore((s) => s.unlock);
   const switchOperator = useSessionStore((s) => s.switchOperator);
   const [password, setPassword] = useState('');
-  const [failure, setFailure] = useState<UserFacingError>();
-  const [missing, setMissing] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const [switching, setSwitching] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setFailure(undefined);
-    if (!password) {
-      setMissing('Enter your password.');
-      return;
-    }
-    setMissing(undefined);
-    setBusy(true);
-    const ok = await unlock(password, setFailure);
-    if (!ok) {
-      setBusy(false);
-      setPassword('');
-    }
-  };
+  const { errors, failure, busy, onSubmit } = useFormSubmit({
+    validate: () => (password ? {} : { password: 'Enter your password.' }),
+    send: async (onError) => {
+      const ok = await unlock(password, onError);
+      if (!ok) setPassword('');
+      return ok;
+    },
+  });
 
   return (
     <div className="lock-overlay">
       <main className="auth-page" id="main-content">
-        <div className="auth-card">
-          <div className="brand brand-large" aria-hidden="true">
-            <span className="brand-mark" />
-            PatchDeck
-          </div>
-          <h1>Session locked</h1>
-          <p className="auth-intro">
-            {notice ?? 'This session is locked.'} Signed in as{' '}
-            <strong>{operator?.displayName ?? 'an operator'}</strong>
-            {operator && <span className="muted"> ({operator.username})</span>}.
-          </p>
-          <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-label="Unlock">
+        <AuthCard
+          title="Session locked"
+          intro={
+            <>
+              {notice ?? 'This session is locked.'} Signed in as{' '}
+              <strong>{operator?.displayName ?? 'an operator'}</strong>
+              {operator && <span className="muted"> ({operator.username})</span>}.
+            </>
+          }
+        >
+          <form className="form" onSubmit={onSubmit} noValidate aria-label="Unlock">
             <FormError error={failure} />
-            <TextField
-              label="Password"
-              name="password"
-              type="password"
-              autoComplete="current-password"
+            <CurrentPasswordField
               value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              error={missing}
+              onChange={setPassword}
+              error={errors.password}
               autoFocus
             />
             <div className="form-row">
@@ -78,7 +63,7 @@ export function LockScreen() {
               </Button>
             </div>
           </form>
-        </div>
+        </AuthCard>
       </main>
     </div>
   );

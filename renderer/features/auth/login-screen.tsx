@@ -1,11 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 
 import { Button } from '../../components/button';
+import { CurrentPasswordField } from '../../components/current-password-field';
 import { TextField } from '../../components/field';
-import type { UserFacingError } from '../../lib/error-messages';
+import { FormError } from '../../components/form-error';
+import { useFormSubmit } from '../../components/use-form-submit';
 
 import { AuthLayout } from './auth-layout';
-import { FormError } from './form-error';
 import { useSessionStore } from './session.store';
 
 /** Log in with a username and password. */
@@ -14,26 +15,17 @@ export function LoginScreen() {
   const notice = useSessionStore((s) => s.notice);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [missing, setMissing] = useState<{ username?: string; password?: string }>({});
-  const [failure, setFailure] = useState<UserFacingError>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const found = {
+  const { errors, failure, busy, onSubmit } = useFormSubmit({
+    validate: () => ({
       ...(username.trim() ? {} : { username: 'Enter your username.' }),
       ...(password ? {} : { password: 'Enter your password.' }),
-    };
-    setMissing(found);
-    setFailure(undefined);
-    if (Object.keys(found).length > 0) return;
-    setBusy(true);
-    const ok = await login(username.trim(), password, setFailure);
-    if (!ok) {
-      setBusy(false);
-      setPassword('');
-    }
-  };
+    }),
+    send: async (onError) => {
+      const ok = await login(username.trim(), password, onError);
+      if (!ok) setPassword('');
+      return ok;
+    },
+  });
 
   return (
     <AuthLayout title="Log in">
@@ -42,7 +34,7 @@ export function LoginScreen() {
           {notice}
         </p>
       )}
-      <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-label="Log in">
+      <form className="form" onSubmit={onSubmit} noValidate aria-label="Log in">
         <FormError error={failure} />
         <TextField
           label="Username"
@@ -50,18 +42,10 @@ export function LoginScreen() {
           autoComplete="username"
           value={username}
           onChange={(e) => setUsername(e.target.value)}
-          error={missing.username}
+          error={errors.username}
           autoFocus
         />
-        <TextField
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          error={missing.password}
-        />
+        <CurrentPasswordField value={password} onChange={setPassword} error={errors.password} />
         <Button type="submit" variant="primary" busy={busy} busyLabel="Logging in…">
           Log in
         </Button>

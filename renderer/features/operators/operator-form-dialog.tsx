@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 
 import {
   APPROVER_TEAM_LABELS,
@@ -12,9 +12,14 @@ import { DisplayName, Username, type Operator } from '../../../shared/domain/sch
 import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
 import { TextField } from '../../components/field';
-import { PasswordStrength, usePasswordAssessment } from '../../components/password-strength';
+import { FormError } from '../../components/form-error';
+import {
+  NewPasswordFields,
+  useNewPassword,
+  validateNewPassword,
+} from '../../components/new-password-fields';
+import { useFormSubmit, type FieldErrors } from '../../components/use-form-submit';
 import type { UserFacingError } from '../../lib/error-messages';
-import { FormError } from '../auth/form-error';
 
 import { useOperatorsStore } from './operators.store';
 
@@ -26,9 +31,7 @@ export const ROLE_DESCRIPTIONS: Readonly<Record<Role, string>> = {
   auditor: 'Reads everything and exports signed reports; changes nothing.',
 };
 
-type Errors = Partial<
-  Record<'username' | 'displayName' | 'password' | 'confirm' | 'roles' | 'teams', string>
->;
+type Field = 'username' | 'displayName' | 'password' | 'confirm' | 'roles' | 'teams';
 
 /** Props of OperatorFormDialog. */
 export type OperatorFormDialogProps = {
@@ -48,24 +51,17 @@ export function OperatorFormDialog({ operator, onClose }: OperatorFormDialogProp
   const editing = operator !== undefined;
   const [username, setUsername] = useState(operator?.username ?? '');
   const [displayName, setDisplayName] = useState(operator?.displayName ?? '');
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
   const [roles, setRoles] = useState<Role[]>(operator?.roles ?? []);
   const [teams, setTeams] = useState<ApproverTeam[]>(operator?.approverTeams ?? []);
-  const [errors, setErrors] = useState<Errors>({});
-  const [failure, setFailure] = useState<UserFacingError>();
-  const [busy, setBusy] = useState(false);
-  const assessment = usePasswordAssessment(password, [username, displayName]);
+  const newPassword = useNewPassword([username, displayName]);
   const isApprover = roles.includes('approver');
 
-  const validate = (): Errors => {
-    const found: Errors = {};
+  const validate = (): FieldErrors<Field> => {
+    let found: FieldErrors<Field> = {};
     if (!editing) {
       const user = Username.safeParse(username);
       if (!user.success) found.username = user.error.issues[0]?.message ?? 'Enter a username.';
-      if (password.length === 0) found.password = 'Enter a password.';
-      else if (assessment && !assessment.acceptable) found.password = assessment.problems.join(' ');
-      if (confirm !== password) found.confirm = 'The two passwords are not the same.';
+      found = { ...found, ...validateNewPassword(newPassword) };
     }
     const name = DisplayName.safeParse(displayName);
     if (!name.success) found.displayName = name.error.issues[0]?.message ?? 'Enter a name.';
@@ -76,34 +72,30 @@ export function OperatorFormDialog({ operator, onClose }: OperatorFormDialogProp
     return found;
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const found = validate();
-    setErrors(found);
-    setFailure(undefined);
-    if (Object.keys(found).length > 0) return;
-    setBusy(true);
+  const send = async (onError: (error: UserFacingError) => void) => {
     const orderedRoles = ROLES.filter((r) => roles.includes(r));
     const approverTeams = isApprover ? APPROVER_TEAMS.filter((t) => teams.includes(t)) : [];
     const saved = editing
       ? await update(
           operator.id,
           { displayName: displayName.trim(), roles: orderedRoles, approverTeams },
-          setFailure,
+          onError,
         )
       : await create(
           {
             username: username.trim(),
             displayName: displayName.trim(),
-            password,
+            password: newPassword.password,
             roles: orderedRoles,
             approverTeams,
           },
-          setFailure,
+          onError,
         );
-    setBusy(false);
     if (saved) onClose();
+    return saved !== undefined;
   };
+
+  const { errors, failure, busy, onSubmit } = useFormSubmit({ validate, send });
 
   return (
     <Dialog
@@ -116,7 +108,7 @@ export function OperatorFormDialog({ operator, onClose }: OperatorFormDialogProp
       onClose={onClose}
       wide
     >
-      <form className="form" onSubmit={(e) => void submit(e)} noValidate>
+      <form className="form" onSubmit={onSubmit} noValidate>
         <FormError error={failure} />
         <div className="form-grid">
           <TextField
@@ -139,29 +131,7 @@ export function OperatorFormDialog({ operator, onClose }: OperatorFormDialogProp
             onChange={(e) => setDisplayName(e.target.value)}
             error={errors.displayName}
           />
-          {!editing && (
-            <>
-              <TextField
-                label="Password"
-                name="password"
-                type="password"
-                autoComplete="new-password"
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-                error={errors.password}
-                below={<PasswordStrength assessment={assessment} />}
-              />
-              <TextField
-                label="Confirm password"
-                name="confirm"
-                type="password"
-                autoComplete="new-password"
-                value={confirm}
-                onChange={(e) => setConfirm(e.target.value)}
-                error={errors.confirm}
-              />
-            </>
-          )}
+          {!editing && <NewPasswordFields entry={newPassword} errors={errors} />}
         </div>
         <fieldset
           className="choice-group"

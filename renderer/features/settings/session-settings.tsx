@@ -5,9 +5,9 @@ import { api } from '../../api/api-client';
 import { Button } from '../../components/button';
 import { EmptyState, LoadingState } from '../../components/empty-state';
 import { TextField } from '../../components/field';
+import { FormError } from '../../components/form-error';
 import type { UserFacingError } from '../../lib/error-messages';
 import { can } from '../../lib/permissions';
-import { FormError } from '../auth/form-error';
 import { useSessionStore } from '../auth/session.store';
 
 import { useSettingsStore } from './settings.store';

@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 
@@ -39,9 +39,9 @@ describe('FirstRunScreen', () => {
     await user.type(screen.getByLabelText('Password'), 'password1');
     await user.type(screen.getByLabelText('Confirm password'), 'password1');
 
-    expect(
-      screen.getByRole('meter', { name: 'Password strength' }).getAttribute('aria-valuetext'),
-    ).toMatch(/weak/i);
+    // The strength estimator loads on demand; wait for its verdict.
+    const meter = screen.getByRole('meter', { name: 'Password strength' });
+    await waitFor(() => expect(meter.getAttribute('aria-valuetext')).toMatch(/weak/i));
     await user.click(screen.getByRole('button', { name: 'Create administrator' }));
 
     const field = screen.getByLabelText('Password');
@@ -58,10 +58,10 @@ describe('FirstRunScreen', () => {
     await user.type(screen.getByLabelText('Username'), 'alice');
     await user.type(screen.getByLabelText('Display name'), 'Alice Admin');
     await user.type(screen.getByLabelText('Password'), 'copper kettle rides lunar tram');
-    await user.type(
-      screen.getByLabelText('Confirm password'),
-      'copper kettle rides lunar tram{Enter}',
-    );
+    await user.type(screen.getByLabelText('Confirm password'), 'copper kettle rides lunar tram');
+    const meter = screen.getByRole('meter', { name: 'Password strength' });
+    await waitFor(() => expect(meter.getAttribute('aria-valuetext')).toMatch(/strong/i));
+    await user.keyboard('{Enter}');
 
     expect(fake.callsOf('auth.setupAdmin')).toHaveLength(1);
     expect(useSessionStore.getState().phase).toBe('ready');

@@ -1,4 +1,4 @@
-import type { UserFacingError } from '../../lib/error-messages';
+import type { UserFacingError } from '../lib/error-messages';
 
 /** Props of FormError. */
 export type FormErrorProps = { error: UserFacingError | undefined };
