@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 
 import { registerAuditCommands } from './commands/audit';
 import { registerServeCommand } from './commands/serve';
+import { registerWorkspaceCommands } from './commands/workspace';
 import { productVersionSync } from './version';
 
 /** Exit code for usage errors and failures that are not a verdict. */
@@ -16,6 +17,7 @@ function buildProgram(): Command {
     .exitOverride();
   registerServeCommand(program);
   registerAuditCommands(program);
+  registerWorkspaceCommands(program);
   return program;
 }
 

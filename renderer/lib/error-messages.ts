@@ -86,7 +86,7 @@ export const ERROR_MESSAGES: Readonly<Record<ErrorCode, ErrorMessage>> = {
   WORKSPACE_CORRUPT: {
     title: 'The workspace file is damaged and could not be opened.',
     action:
-      'Restore the most recent backup of the workspace, and keep the damaged file for investigation.',
+      'Close PatchDeck and run `patchdeck workspace check` to see which backups are good, then `patchdeck workspace restore --yes`: it keeps the damaged file and replays every saved change on top of the backup.',
   },
   WORKSPACE_IN_USE: {
     title: 'Another PatchDeck is already using this workspace.',

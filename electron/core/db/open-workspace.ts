@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import type { BindParams, Database, SqlJsStatic, Statement } from 'sql.js';
 
@@ -71,6 +71,19 @@ export interface OpenWorkspaceOptions {
    * For readers such as `patchdeck audit verify`; `transaction` and `snapshot` are refused.
    */
   readOnly?: boolean;
+  /**
+   * Read-only only: read the snapshot from this file (a backup's name in `dir`, or a path)
+   * instead of `workspace.db`. `patchdeck workspace check|restore` use it to try a backup
+   * without touching the workspace.
+   */
+  snapshotFile?: string;
+  /** Read-only only: ignore the journal, giving the snapshot exactly as it was written. */
+  skipJournal?: boolean;
+  /**
+   * A lock on `dir` the caller already holds (from `acquireWorkspaceLock`); the workspace takes it
+   * over and releases it when closed or when opening fails. Not allowed with `readOnly`.
+   */
+  lock?: WorkspaceLock;
   /** The file system; `node:fs` unless told (tests inject failures here). */
   fs?: FsPort;
   /** Where `sql-wasm.wasm` is; resolved from `node_modules` unless told. */
@@ -120,15 +133,20 @@ function corrupt(
 ): AppError {
   const usable = backups.filter((b) => b.usable).map((b) => b.file);
   const advice =
-    usable.length > 0
-      ? `Close PatchDeck, move ${file} to a safe place, then copy the newest good backup in its ` +
-        `place (good backups, newest first: ${usable.join(', ')}); PatchDeck replays the journal ` +
-        'on top of it.'
-      : `No good backup was found in ${dir}: restore the folder from your site backup, and keep ` +
-        `the damaged file for support.`;
+    parseSegmentName(file) !== undefined
+      ? `Close PatchDeck and run \`patchdeck workspace check --workspace "${dir}"\` for details. ` +
+        'A backup cannot replace the changes recorded in a damaged journal: restore the folder ' +
+        'from your site backup, and keep this folder for support.'
+      : usable.length > 0
+        ? `Close PatchDeck, run \`patchdeck workspace check --workspace "${dir}"\` to see what is ` +
+          `damaged, then \`patchdeck workspace restore --workspace "${dir}" --yes\`: it keeps the ` +
+          'damaged file, restores the newest good backup and replays the journal on top of it ' +
+          `(good backups, newest first: ${usable.join(', ')}).`
+        : `No good backup was found in ${dir}: restore the folder from your site backup, and keep ` +
+          `the damaged file for support.`;
   return new AppError(
     'WORKSPACE_CORRUPT',
-    `The workspace file ${join(dir, file)} is damaged (${reason}). PatchDeck has not changed it ` +
+    `The workspace file ${resolve(dir, file)} is damaged (${reason}). PatchDeck has not changed it ` +
       `and will not work on it. ${advice}`,
     { dir, file, reason, backups: backups.map((b) => ({ ...b })) },
     cause === undefined ? undefined : { cause },
@@ -263,6 +281,10 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Dura
   const readOnly = options.readOnly ?? false;
   const SQL = await loadSqlJs(options.wasmPath);
   const dir = options.dir;
+  if (!readOnly && (options.snapshotFile !== undefined || options.skipJournal)) {
+    throw new Error('snapshotFile and skipJournal are only allowed with readOnly.');
+  }
+  if (readOnly && options.lock) throw new Error('A read-only workspace takes no lock.');
 
   if (readOnly) {
     for (let attempt = 1; ; attempt += 1) {
@@ -283,9 +305,10 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Dura
   try {
     fs.mkdirSync(dir);
   } catch (error) {
+    options.lock?.release();
     throw storageFailed('Creating the workspace folder', 'Nothing was opened.', dir, error);
   }
-  const lock = acquireWorkspaceLock(dir, fs, options.log);
+  const lock = options.lock ?? acquireWorkspaceLock(dir, fs, options.log);
   const ws = new DurableWorkspaceImpl(SQL, fs, options, migrations, lock);
   try {
     ws.removeTempFiles();
@@ -363,12 +386,20 @@ class DurableWorkspaceImpl implements DurableWorkspace {
 
   /** Loads snapshot and journal into memory; in read-only mode nothing on disk is touched. */
   load(): void {
-    const dbPath = this.path(DB_FILE);
+    const snapshotName = this.options.snapshotFile ?? DB_FILE;
+    const dbPath = resolve(this.dir, snapshotName);
+    if (this.options.snapshotFile !== undefined && !this.fs.existsSync(dbPath)) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `There is no file ${dbPath}. Name a backup that exists in the workspace folder.`,
+        { dir: this.dir, file: snapshotName },
+      );
+    }
     if (this.fs.existsSync(dbPath)) {
       const bytes = this.fs.readFileSync(dbPath);
       const opened = openSnapshot(this.SQL, bytes);
       if (!opened.db) {
-        throw corrupt(this.dir, DB_FILE, opened.problem ?? 'unreadable', this.backups());
+        throw corrupt(this.dir, snapshotName, opened.problem ?? 'unreadable', this.backups());
       }
       this.db = opened.db;
       this.durableSnapshotSeq = snapshotSeqOf(opened.db);
@@ -409,7 +440,7 @@ class DurableWorkspaceImpl implements DurableWorkspace {
 
   private replayJournal(): void {
     const db = this.database();
-    this.segments = listSegments(this.fs, this.dir);
+    this.segments = this.options.skipJournal ? [] : listSegments(this.fs, this.dir);
     const base = this.lastSeq;
     this.segments.forEach((segment, index) => {
       const next = this.segments[index + 1];

@@ -1,28 +1,27 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadSqlJs } from '../../../electron/core/db/sqljs';
 import { createTestCore, withAdmin, withOperator } from '../../helpers/test-core';
 
+import { buildCli, type BuiltCli } from './cli-kit';
+
 const root = join(import.meta.dirname, '..', '..', '..');
-const cli = join(root, 'dist', 'electron', 'cli.mjs');
+let cli: BuiltCli;
 
 /** Runs the built `patchdeck` command as an operator would. */
 function patchdeck(...args: string[]) {
-  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  return cli.run(...args);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   // The real bundle, built the way `npm run build` builds it (renderer not needed here).
-  execFileSync(process.execPath, [join(root, 'build', 'build.mjs'), '--skip-renderer'], {
-    cwd: root,
-    stdio: 'pipe',
-  });
-}, 120_000);
+  cli = await buildCli('audit');
+}, 180_000);
+
+afterAll(() => cli.remove());
 
 describe('patchdeck audit verify', () => {
   it('passes an intact workspace and names the first bad record of a tampered one', async () => {
