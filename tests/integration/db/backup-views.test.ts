@@ -13,22 +13,10 @@ import {
   makeTempDir,
   openTest,
   removeTempDirs,
-} from '../../unit/electron/core/db/db-test-kit';
+  workspaceWithBackup,
+} from '../../helpers/db-test-kit';
 
 afterEach(removeTempDirs);
-
-/** a and b are in `.bak1`; c is only in the journal (and in workspace.db). */
-async function workspaceWithBackup(): Promise<string> {
-  const dir = makeTempDir();
-  const ws = await openTest(dir);
-  insertItem(ws, 'a');
-  await ws.snapshot();
-  insertItem(ws, 'b');
-  await ws.snapshot();
-  insertItem(ws, 'c');
-  await ws.close();
-  return dir;
-}
 
 describe('opening a backup read-only (snapshotFile, skipJournal)', () => {
   it('shows a backup as it was, or with the journal replayed on top, and writes nothing', async () => {

@@ -12,7 +12,7 @@ import {
   openTest,
   removeTempDirs,
   type FaultKind,
-} from '../../unit/electron/core/db/db-test-kit';
+} from '../../helpers/db-test-kit';
 
 afterEach(removeTempDirs);
 

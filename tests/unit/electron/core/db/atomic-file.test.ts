@@ -8,8 +8,7 @@ import {
   tempFileName,
   writeFileAtomic,
 } from '../../../../../electron/core/platform/atomic-file';
-
-import { faultyFs, makeTempDir, removeTempDirs } from './db-test-kit';
+import { faultyFs, makeTempDir, removeTempDirs } from '../../../../helpers/db-test-kit';
 
 afterEach(removeTempDirs);
 

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { MIGRATIONS } from '../../../../../electron/core/db/migrations/index';
-
 import {
   ITEMS_V1,
   ITEMS_V2,
@@ -14,7 +13,7 @@ import {
   openTest,
   rejectionCode,
   removeTempDirs,
-} from './db-test-kit';
+} from '../../../../helpers/db-test-kit';
 
 afterEach(removeTempDirs);
 

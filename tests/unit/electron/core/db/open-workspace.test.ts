@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { encodeRecord } from '../../../../../electron/core/db/journal';
-
 import {
   crashImage,
   insertItem,
@@ -15,7 +14,8 @@ import {
   openTest,
   rejectionCode,
   removeTempDirs,
-} from './db-test-kit';
+  workspaceWithBackup,
+} from '../../../../helpers/db-test-kit';
 
 afterEach(removeTempDirs);
 
@@ -224,14 +224,7 @@ describe('snapshots', () => {
   });
 
   it('restores from .bak1 plus the journal without losing anything', async () => {
-    const dir = makeTempDir();
-    const ws = await openTest(dir);
-    insertItem(ws, 'a');
-    await ws.snapshot();
-    insertItem(ws, 'b');
-    await ws.snapshot();
-    insertItem(ws, 'c');
-    await ws.close();
+    const dir = await workspaceWithBackup();
     fs.copyFileSync(join(dir, 'workspace.db.bak1'), join(dir, 'workspace.db'));
     const restored = await openTest(dir);
     expect(itemIds(restored)).toEqual(['a', 'b', 'c']);

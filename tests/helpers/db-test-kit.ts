@@ -2,17 +2,17 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { Migration } from '../../../../../electron/core/db/migrations/index';
+import type { Migration } from '../../electron/core/db/migrations/index';
 import {
   openWorkspace,
   type DurableWorkspace,
   type OpenWorkspaceOptions,
-} from '../../../../../electron/core/db/open-workspace';
-import { LOCK_FILE } from '../../../../../electron/core/db/workspace-lock';
-import { nodeFsPort, type FsPort } from '../../../../../electron/core/platform/atomic-file';
-import { manualClock } from '../../../../../electron/core/platform/clock';
-import { memoryLogger } from '../../../../../electron/core/platform/logger';
-import { AppError, type ErrorCode } from '../../../../../shared/api/errors';
+} from '../../electron/core/db/open-workspace';
+import { LOCK_FILE } from '../../electron/core/db/workspace-lock';
+import { nodeFsPort, type FsPort } from '../../electron/core/platform/atomic-file';
+import { manualClock } from '../../electron/core/platform/clock';
+import { memoryLogger } from '../../electron/core/platform/logger';
+import { AppError, type ErrorCode } from '../../shared/api/errors';
 
 /** Temp folders made by {@link makeTempDir}, removed by {@link removeTempDirs}. */
 const made: string[] = [];
@@ -80,6 +80,22 @@ export function insertItem(ws: DurableWorkspace, id: string, body = `body of ${i
 /** The ids in `items`, sorted. */
 export function itemIds(ws: DurableWorkspace): string[] {
   return ws.all<{ id: string }>('SELECT id FROM items ORDER BY id').map((r) => r.id);
+}
+
+/**
+ * A closed workspace whose `.bak1` holds items a and b, while c exists only in the journal (and
+ * in workspace.db): the shape every restore test starts from.
+ */
+export async function workspaceWithBackup(): Promise<string> {
+  const dir = makeTempDir();
+  const ws = await openTest(dir);
+  insertItem(ws, 'a');
+  await ws.snapshot();
+  insertItem(ws, 'b');
+  await ws.snapshot();
+  insertItem(ws, 'c');
+  await ws.close();
+  return dir;
 }
 
 /** Awaits `promise` and returns the AppError code it rejected with. */
