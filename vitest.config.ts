@@ -30,8 +30,21 @@ export default defineConfig({
             'tests/integration/**/*.test.ts',
             'tests/contract/**/*.test.ts',
           ],
+          exclude: ['**/*.lab.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Tests against real SSH hosts from tests/lab: one file at a time, as root.
+          name: 'lab',
+          environment: 'node',
+          include: ['tests/**/*.lab.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {

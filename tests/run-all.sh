@@ -16,6 +16,13 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 fc-list 2>/dev/null | grep -qi 'dejavu' || need+=(fonts-dejavu-core)
+# rpm's own version ordering is the oracle of the RPM version tests.
+command -v rpm >/dev/null 2>&1 || need+=(rpm)
+/usr/bin/python3 -c 'import rpm' >/dev/null 2>&1 || need+=(python3-rpm)
+# The lab's SSH hosts (tests/lab): sshd and sudo inside each host, nmap for discovery tests.
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v sudo >/dev/null 2>&1 || need+=(sudo)
+command -v nmap >/dev/null 2>&1 || need+=(nmap)
 if [ "${#need[@]}" -gt 0 ]; then
   log "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -23,6 +30,11 @@ if [ "${#need[@]}" -gt 0 ]; then
     echo "Could not install ${need[*]} with apt-get; install them and run again." >&2
     exit 1
   }
+fi
+# Lab hosts listen on 127.0.0.x:22; the machine's own sshd (which openssh-server's install may
+# start) must not hold port 22. Stop only the PID it recorded.
+if [ -s /run/sshd.pid ] && [ "$(cat "/proc/$(cat /run/sshd.pid)/comm" 2>/dev/null)" = sshd ]; then
+  kill "$(cat /run/sshd.pid)"
 fi
 
 # --- node dependencies and the build -------------------------------------------------------
