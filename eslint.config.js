@@ -57,6 +57,13 @@ const ELECTRON_IMPORT_BAN = {
   message: 'Only electron/app and electron/preload may import electron.',
 };
 
+/** ssh2 accepts any host key unless `hostVerifier` is set: one module owns it and always sets it. */
+const SSH_LIBRARY_BANS = ['ssh2', 'node-ssh'].map((name) => ({
+  name,
+  message:
+    'Only electron/core/remote/ssh-connection.ts may import SSH libraries (it always sets hostVerifier).',
+}));
+
 export default tseslint.config(
   {
     ignores: [
@@ -101,7 +108,7 @@ export default tseslint.config(
         },
       ],
       'tsdoc/syntax': 'warn',
-      'no-restricted-imports': ['error', { paths: [ELECTRON_IMPORT_BAN] }],
+      'no-restricted-imports': ['error', { paths: [ELECTRON_IMPORT_BAN, ...SSH_LIBRARY_BANS] }],
     },
   },
   {
@@ -115,7 +122,7 @@ export default tseslint.config(
   },
   {
     files: ['electron/app/**/*.ts', 'electron/preload/**/*.ts'],
-    rules: { 'no-restricted-imports': 'off' },
+    rules: { 'no-restricted-imports': ['error', { paths: SSH_LIBRARY_BANS }] },
   },
   {
     files: ['electron/core/**/*.ts'],
@@ -123,7 +130,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [ELECTRON_IMPORT_BAN],
+          paths: [ELECTRON_IMPORT_BAN, ...SSH_LIBRARY_BANS],
           patterns: [
             {
               group: ['**/app/**', '**/server/**', '**/cli/**', '**/preload/**', '**/renderer/**'],
@@ -142,7 +149,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [ELECTRON_IMPORT_BAN],
+          paths: [ELECTRON_IMPORT_BAN, ...SSH_LIBRARY_BANS],
           patterns: [
             {
               group: ['**/app/**', '**/renderer/**'],
@@ -159,7 +166,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [ELECTRON_IMPORT_BAN],
+          paths: [ELECTRON_IMPORT_BAN, ...SSH_LIBRARY_BANS],
           patterns: [
             { group: ['node:*'], message: 'shared/ is environment-neutral: no node:* imports.' },
             {
@@ -180,7 +187,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [ELECTRON_IMPORT_BAN],
+          paths: [ELECTRON_IMPORT_BAN, ...SSH_LIBRARY_BANS],
           patterns: [
             {
               group: ['node:*'],
@@ -189,6 +196,25 @@ export default tseslint.config(
             {
               group: ['**/electron/**'],
               message: 'The renderer reaches the core only through the API client.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The one module that imports ssh2, always with a hostVerifier (SECURITY.md SSH-03).
+    files: ['electron/core/remote/ssh-connection.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [ELECTRON_IMPORT_BAN],
+          patterns: [
+            {
+              group: ['**/app/**', '**/server/**', '**/cli/**', '**/preload/**', '**/renderer/**'],
+              message:
+                'The core is plain Node: it never imports app, server, cli, preload or renderer.',
             },
           ],
         },
