@@ -18,6 +18,14 @@ export const PERMISSIONS = [
   'operators.manage',
   'settings.manage',
   'reports.export',
+  'hosts.manage',
+  'hosts.scan',
+  'hostkeys.accept',
+  'hostkeys.repin',
+  'credentials.manage',
+  'bundles.import',
+  'bundles.overrideExpiry',
+  'trust.manage',
 ] as const;
 
 /** One permission checked by the dispatcher. */
@@ -33,7 +41,7 @@ const READ_ONLY: readonly Permission[] = ['workspace.read', 'audit.read', 'audit
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   administrator: PERMISSIONS,
-  technician: READ_ONLY,
+  technician: [...READ_ONLY, 'hosts.manage', 'hosts.scan', 'hostkeys.accept', 'bundles.import'],
   approver: READ_ONLY,
   auditor: [...READ_ONLY, 'reports.export'],
 };
