@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 
 import { registerAuditCommands } from './commands/audit';
+import { registerBundleCommands } from './commands/bundle';
+import { registerKeysCommands } from './commands/keys';
 import { registerServeCommand } from './commands/serve';
 import { registerWorkspaceCommands } from './commands/workspace';
 import { productVersionSync } from './version';
@@ -18,6 +20,8 @@ function buildProgram(): Command {
   registerServeCommand(program);
   registerAuditCommands(program);
   registerWorkspaceCommands(program);
+  registerKeysCommands(program);
+  registerBundleCommands(program);
   return program;
 }
 
