@@ -6,6 +6,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/dashboard', label: 'Dashboard' },
   { path: '/assets', label: 'Assets' },
   { path: '/bundles', label: 'Bundles' },
+  { path: '/patches', label: 'Patches' },
   { path: '/deployments', label: 'Deployments' },
   { path: '/compliance', label: 'Compliance' },
   { path: '/reports', label: 'Reports' },

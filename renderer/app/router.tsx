@@ -1,12 +1,20 @@
 import { createHashRouter, Navigate, useRouteError } from 'react-router';
 
 import { AreaPage } from '../features/areas/area-page';
+import { AssetsPage } from '../features/assets/assets-page';
+import { HostDetailPage } from '../features/assets/host-detail-page';
 import { AuditPage } from '../features/audit/audit-page';
+import { BundleDetailPage } from '../features/bundles/bundle-detail-page';
+import { BundlesPage } from '../features/bundles/bundles-page';
+import { CatalogPage } from '../features/catalog/catalog-page';
+import { PatchDetailPage } from '../features/catalog/patch-detail-page';
 import { DashboardPage } from '../features/dashboard/dashboard-page';
 import { OperatorsPage } from '../features/operators/operators-page';
 import { AboutPanel } from '../features/settings/about-panel';
+import { CredentialsSettings } from '../features/settings/credentials-settings';
 import { SessionSettings } from '../features/settings/session-settings';
 import { SettingsIndex, SettingsLayout } from '../features/settings/settings-layout';
+import { TrustSettings } from '../features/settings/trust-settings';
 
 import { AppShell } from './app-shell';
 import { ScreenFailed } from './error-boundary';
@@ -30,8 +38,12 @@ export function createAppRouter() {
       children: [
         { index: true, element: <Navigate to="/dashboard" replace /> },
         { path: 'dashboard', element: <DashboardPage /> },
-        { path: 'assets', element: <AreaPage area="assets" /> },
-        { path: 'bundles', element: <AreaPage area="bundles" /> },
+        { path: 'assets', element: <AssetsPage /> },
+        { path: 'assets/:hostId', element: <HostDetailPage /> },
+        { path: 'bundles', element: <BundlesPage /> },
+        { path: 'bundles/:bundleId', element: <BundleDetailPage /> },
+        { path: 'patches', element: <CatalogPage /> },
+        { path: 'patches/:patchId', element: <PatchDetailPage /> },
         { path: 'deployments', element: <AreaPage area="deployments" /> },
         { path: 'compliance', element: <AreaPage area="compliance" /> },
         { path: 'reports', element: <AreaPage area="reports" /> },
@@ -42,6 +54,8 @@ export function createAppRouter() {
           children: [
             { index: true, element: <SettingsIndex /> },
             { path: 'operators', element: <OperatorsPage /> },
+            { path: 'credentials', element: <CredentialsSettings /> },
+            { path: 'trust', element: <TrustSettings /> },
             { path: 'session', element: <SessionSettings /> },
             { path: 'about', element: <AboutPanel /> },
           ],

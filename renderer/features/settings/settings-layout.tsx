@@ -8,6 +8,8 @@ export function SettingsLayout() {
   const operator = useSessionStore((s) => s.operator);
   const sections = [
     ...(can(operator, 'operators.manage') ? [{ path: 'operators', label: 'Operators' }] : []),
+    { path: 'credentials', label: 'Credentials' },
+    { path: 'trust', label: 'Trusted publishers' },
     { path: 'session', label: 'Session' },
     { path: 'about', label: 'About' },
   ];
