@@ -81,6 +81,13 @@ const targets = [
   },
   esm('electron/server/main.ts', 'server.mjs', ESM_BANNER),
   esm('electron/cli/main.ts', 'cli.mjs', `#!/usr/bin/env node\n${ESM_BANNER}`),
+  // Worker threads (electron/core/platform/worker.ts finds them in workers/ beside the bundle).
+  esm('electron/core/bundles/hash-copy.worker.ts', 'workers/hash-copy.mjs', ESM_BANNER),
+  esm(
+    'electron/core/inventory/import/import-parse.worker.ts',
+    'workers/import-parse.mjs',
+    ESM_BANNER,
+  ),
 ];
 
 /** Fails the build if the preload bundle would need anything a sandboxed preload cannot load. */

@@ -23,6 +23,16 @@ command -v rpm >/dev/null 2>&1 || need+=(rpm)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v sudo >/dev/null 2>&1 || need+=(sudo)
 command -v nmap >/dev/null 2>&1 || need+=(nmap)
+command -v rpmbuild >/dev/null 2>&1 || need+=(rpm)
+# CMDB import tests open real spreadsheets saved by LibreOffice, and craft hostile ones with zip.
+command -v libreoffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
+command -v zip >/dev/null 2>&1 || need+=(zip)
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
+# Bundle tests build real .deb files (dpkg-deb) and inspect archives with ar; media tests use
+# an ext4 image on a loop device.
+command -v ar >/dev/null 2>&1 || need+=(binutils)
+command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
+command -v ss >/dev/null 2>&1 || need+=(iproute2)
 if [ "${#need[@]}" -gt 0 ]; then
   log "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -8,14 +8,18 @@ import { AuthService } from './auth/auth.service';
 import { operatorHandlers } from './auth/operators.handlers';
 import { DEFAULT_SCRYPT_PARAMS, type ScryptParams } from './auth/password-hash';
 import { SessionStore } from './auth/sessions';
+import { bundleHandlers } from './bundles/bundles.handlers';
 import { openWorkspace } from './db/open-workspace';
 import { readSettings } from './db/settings.repository';
 import type { Workspace } from './db/workspace';
+import { importHandlers } from './inventory/import/imports.handlers';
+import { createInventory } from './inventory/inventory.handlers';
 import { systemClock, type Clock } from './platform/clock';
 import { createEventBus, type EventListener } from './platform/events';
 import type { Handlers } from './platform/handlers';
 import { randomIds, type IdGenerator } from './platform/ids';
 import { fileLogger, type Logger } from './platform/logger';
+import { catalogHandlers } from './policy/catalog.handlers';
 
 export type { Dispatch } from './api/dispatcher';
 
@@ -70,6 +74,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     scryptParams: config.scryptParams ?? DEFAULT_SCRYPT_PARAMS,
   };
   const auth = new AuthService(authDeps);
+  const inventory = createInventory({ ...authDeps, clock, log });
 
   const parts = [
     systemHandlers({
@@ -80,15 +85,31 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     authHandlers(auth, authDeps),
     operatorHandlers(auth, authDeps),
     auditHandlers({ workspace, clock }),
+    bundleHandlers({ workspace, clock, ids, events, log }),
+    catalogHandlers({ workspace }),
+    importHandlers({ workspace, clock, ids, events }),
+    inventory.handlers,
   ] as const;
   assertDisjointHandlers(...parts);
-  const handlers: Handlers = { ...parts[0], ...parts[1], ...parts[2], ...parts[3] };
+  const handlers: Handlers = {
+    ...parts[0],
+    ...parts[1],
+    ...parts[2],
+    ...parts[3],
+    ...parts[4],
+    ...parts[5],
+    ...parts[6],
+    ...parts[7],
+  };
 
   const dispatch = createDispatcher({ handlers, auth, workspace, clock, events, log });
   return {
     dispatch,
     events: { subscribe: (listener) => events.subscribe(listener) },
     workspace,
-    close: () => workspace.close(),
+    close: async () => {
+      await inventory.close();
+      await workspace.close();
+    },
   };
 }

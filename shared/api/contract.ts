@@ -1,6 +1,5 @@
 import { z } from 'zod';
 
-import type { Permission } from '../domain/roles';
 import {
   ApproverTeamSchema,
   AuditFilterSchema,
@@ -16,26 +15,10 @@ import {
   Username,
 } from '../domain/schemas';
 
-/** How an operation may be used: queries never change state, commands may. */
-export type OpKind = 'query' | 'command';
-
-/**
- * Who may call an operation.
- *
- * - `public`: anyone who reached the transport (first-run setup, login, status);
- * - `session`: any logged-in operator whose session is not locked;
- * - a permission: a logged-in operator one of whose roles grants it.
- */
-export type Access = 'public' | 'session' | Permission;
-
-function op<I extends z.ZodType, O extends z.ZodType>(
-  kind: OpKind,
-  access: Access,
-  input: I,
-  output: O,
-) {
-  return { kind, access, input, output } as const;
-}
+import { op } from './op';
+import { assetOperations } from './ops/assets';
+import { bundleOperations } from './ops/bundles';
+import { catalogOperations } from './ops/catalog';
 
 const Empty = z.object({}).strict();
 const Done = z.object({ done: z.literal(true) });
@@ -146,7 +129,13 @@ export const operations = {
     AuditRecordSchema,
   ),
   'audit.verify': op('query', 'audit.verify', Empty, AuditVerificationSchema),
+
+  ...assetOperations,
+  ...bundleOperations,
+  ...catalogOperations,
 } as const;
+
+export type { Access, OpKind } from './op';
 
 /** The operation table's type. */
 export type Operations = typeof operations;
@@ -173,5 +162,6 @@ export const SECRET_INPUT_KEYS: ReadonlySet<string> = new Set([
   'currentPassword',
   'newPassword',
   'passphrase',
+  'sudoPassword',
   'token',
 ]);

@@ -2,6 +2,9 @@ import { z } from 'zod';
 
 import { AuditRecordSchema } from '../domain/schemas';
 
+import { assetEvents } from './ops/assets';
+import { bundleEvents } from './ops/bundles';
+
 /**
  * Every event the core pushes to its clients, keyed by `domain.pastOrNoun`.
  *
@@ -31,6 +34,9 @@ export const events = {
     total: z.number().nullable(),
     message: z.string(),
   }),
+
+  ...assetEvents,
+  ...bundleEvents,
 } as const;
 
 /** The event table's type. */

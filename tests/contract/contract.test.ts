@@ -11,22 +11,17 @@ import { randomHex } from '../../electron/core/platform/ids';
 import { startLoopbackServer } from '../../electron/server/loopback-server';
 import { API_CHANNEL } from '../../shared/api/channels';
 import { createApiClient, type ApiClient, type Transport } from '../../shared/api/client';
-import {
-  OP_NAMES,
-  operations,
-  type OpInput,
-  type OpName,
-  type OpOutput,
-} from '../../shared/api/contract';
+import { OP_NAMES, operations, type OpName } from '../../shared/api/contract';
 import type { WireResult } from '../../shared/api/errors';
 import { httpTransport } from '../../shared/api/http-transport';
 import { inProcessTransport } from '../helpers/in-process-transport';
-import {
-  createTestCore,
-  OTHER_STRONG_PASSWORD,
-  STRONG_PASSWORD,
-  type TestCore,
-} from '../helpers/test-core';
+import { createTestCore, STRONG_PASSWORD, type TestCore } from '../helpers/test-core';
+
+import { assetCases } from './cases/assets';
+import { bundleCases } from './cases/bundles';
+import type { Case, State } from './cases/case';
+import { catalogCases } from './cases/catalog';
+import { foundationClosing, foundationOpening } from './cases/foundation';
 
 /*
  * The contract suite: every operation of the contract, over every transport, with an invalid
@@ -101,111 +96,20 @@ const TRANSPORTS: { name: string; connect: (t: TestCore) => Promise<Leg> }[] = [
   },
 ];
 
-/** What the valid-input sequence learns as it goes. */
-type State = { technicianId: string; password: string };
-
-const NEW_OWN_PASSWORD = 'Ember-Orchid-Canyon-58';
-const RESET_PASSWORD = 'Glacier-Meadow-Falcon-63';
-
-type Case<N extends OpName> = {
-  /** An input the schema must refuse. */
-  invalid: unknown;
-  /** A valid input, given what earlier steps learned. */
-  valid: (state: State) => OpInput<N>;
-  /** Reacts to the output (keep ids, switch session). */
-  then?: (output: OpOutput<N>, state: State, client: ApiClient) => void;
-};
-
-/** One case per operation; a missing operation is a compile error here and a failure below. */
+/**
+ * One case per operation, in the realistic order: first run, login, operators, settings, audit,
+ * then each area's operations, then password change, unlock and logout. A missing operation is a
+ * compile error here and a failure below.
+ */
 const CASES: { [N in OpName]: Case<N> } = {
-  'system.info': { invalid: { verbose: true }, valid: () => ({}) },
-  'auth.status': { invalid: 'status', valid: () => ({}) },
-  'auth.setupAdmin': {
-    invalid: { username: '', displayName: 'Admin', password: STRONG_PASSWORD },
-    valid: () => ({
-      username: 'admin',
-      displayName: 'Site Administrator',
-      password: STRONG_PASSWORD,
-    }),
-    then: (session, _state, client) => client.setSession(session.token),
-  },
-  'auth.login': {
-    invalid: { username: 'admin' },
-    valid: (state) => ({ username: 'admin', password: state.password }),
-    then: (session, _state, client) => client.setSession(session.token),
-  },
-  'auth.me': { invalid: { operatorId: 'x' }, valid: () => ({}) },
-  'operators.create': {
-    invalid: {
-      username: 'tech1',
-      displayName: 'Technician',
-      password: OTHER_STRONG_PASSWORD,
-      roles: [],
-    },
-    valid: () => ({
-      username: 'tech1',
-      displayName: 'First Technician',
-      password: OTHER_STRONG_PASSWORD,
-      roles: ['technician'],
-    }),
-    then: (operator, state) => {
-      state.technicianId = operator.id;
-    },
-  },
-  'operators.list': { invalid: { page: 2 }, valid: () => ({}) },
-  'operators.update': {
-    invalid: { operatorId: '', displayName: 'Nobody' },
-    valid: (state) => ({ operatorId: state.technicianId, displayName: 'Technician One' }),
-  },
-  'operators.setDisabled': {
-    invalid: { operatorId: 'x', disabled: 'yes' },
-    valid: (state) => ({ operatorId: state.technicianId, disabled: true }),
-  },
-  'operators.resetPassword': {
-    invalid: { operatorId: 'x' },
-    valid: (state) => ({ operatorId: state.technicianId, newPassword: RESET_PASSWORD }),
-  },
-  'settings.get': { invalid: { key: 'idleLockMinutes' }, valid: () => ({}) },
-  'settings.update': { invalid: { idleLockMinutes: 0 }, valid: () => ({ idleLockMinutes: 30 }) },
-  'audit.list': { invalid: { limit: 5000 }, valid: () => ({ limit: 50 }) },
-  'audit.get': { invalid: { seq: -1 }, valid: () => ({ seq: 1 }) },
-  'audit.verify': { invalid: { deep: true }, valid: () => ({}) },
-  'auth.changePassword': {
-    invalid: { currentPassword: STRONG_PASSWORD },
-    valid: (state) => ({ currentPassword: state.password, newPassword: NEW_OWN_PASSWORD }),
-    then: (_done, state) => {
-      state.password = NEW_OWN_PASSWORD;
-    },
-  },
-  'auth.unlock': {
-    invalid: { password: '' },
-    valid: (state) => ({ password: state.password }),
-    then: (session, _state, client) => client.setSession(session.token),
-  },
-  'auth.logout': { invalid: { everywhere: true }, valid: () => ({}) },
+  ...foundationOpening,
+  ...assetCases,
+  ...bundleCases,
+  ...catalogCases,
+  ...foundationClosing,
 };
 
-/** The realistic order: first run, login, operators, settings, audit, password, logout. */
-const VALID_ORDER: readonly OpName[] = [
-  'system.info',
-  'auth.status',
-  'auth.setupAdmin',
-  'auth.login',
-  'auth.me',
-  'operators.create',
-  'operators.list',
-  'operators.update',
-  'operators.setDisabled',
-  'operators.resetPassword',
-  'settings.get',
-  'settings.update',
-  'audit.list',
-  'audit.get',
-  'audit.verify',
-  'auth.changePassword',
-  'auth.unlock',
-  'auth.logout',
-];
+const VALID_ORDER = Object.keys(CASES) as OpName[];
 
 /** Calls `op` with its valid input, checks the output against the schema, lets the case react. */
 async function callWithValidInput<N extends OpName>(
@@ -217,7 +121,7 @@ async function callWithValidInput<N extends OpName>(
   const output = await client.call(op, spec.valid(state));
   const parsed = operations[op].output.safeParse(output);
   expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
-  spec.then?.(output, state, client);
+  await spec.then?.(output, state, client);
 }
 
 describe('the contract suite itself', () => {
@@ -232,7 +136,7 @@ describe.each(TRANSPORTS)('contract over $name', ({ connect }) => {
   let t: TestCore;
   let leg: Leg;
   let client: ApiClient;
-  const state: State = { technicianId: '', password: STRONG_PASSWORD };
+  const state: State = { technicianId: '', password: STRONG_PASSWORD, vars: {} };
 
   const run = <N extends OpName>(op: N, input: unknown): Promise<WireResult<unknown>> =>
     leg.transport.call(op, input, client.getSession());

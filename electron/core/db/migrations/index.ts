@@ -1,4 +1,8 @@
 import foundation from './0001_foundation.sql';
+import remote from './0002_remote.sql';
+import inventory from './0003_inventory.sql';
+import bundles from './0004_bundles.sql';
+import imports from './0005_imports.sql';
 
 /** One forward-only schema change: a numbered SQL file bundled as text. */
 export interface Migration {
@@ -16,4 +20,8 @@ export interface Migration {
  */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'foundation', sql: foundation },
+  { version: 2, name: 'remote', sql: remote },
+  { version: 3, name: 'inventory', sql: inventory },
+  { version: 4, name: 'bundles', sql: bundles },
+  { version: 5, name: 'imports', sql: imports },
 ];
