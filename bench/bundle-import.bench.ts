@@ -1,26 +1,31 @@
 // Bundle import throughput: PatchDeck importing a 1 GiB bundle (8 files of 128 MiB random data:
-// read once, hashed while copied into the content store, the copies hashed again and fsynced,
-// all pipelined over one pool of worker threads)
-// against `openssl dgst -sha256` of the same files and `cp` of them (plain, and followed by
-// `sync`), all on the same disk, page cache left as it is. Also reports how far the core's event
-// loop was delayed during the import (the hashing runs in worker threads).
+// each read once, the bytes written to staging hashed, fsynced, moved into the content store and
+// the bundle committed: the media may be removed then), and after it the background check of the
+// store copy (every stored file read again from the disk with O_DIRECT and hashed), against
+// `openssl dgst -sha256` of the same files and `cp` of them (plain, and followed by `sync`), all
+// on the same disk, page cache left as it is. The workers run from the build
+// (dist/electron/workers), as the app ships them. Also reports how far the core's event loop was
+// delayed during the import (the hashing runs in worker threads).
 //
-// Run: npm run bench:bundle
+// Run: npm run build && npm run bench:bundle
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 import { buildBundle, makeRoot, signAll } from '../electron/core/bundles/bundle-builder';
 import { importBundle } from '../electron/core/bundles/import-bundle';
+import { verifyBundleStore } from '../electron/core/bundles/store-verification';
 import { addPublisher, readRootFromMedia } from '../electron/core/bundles/trust-store';
 import { openWorkspace } from '../electron/core/db/open-workspace';
 import { systemClock } from '../electron/core/platform/clock';
 import { createEventBus } from '../electron/core/platform/events';
 import { randomIds } from '../electron/core/platform/ids';
 import { memoryLogger } from '../electron/core/platform/logger';
+import { useBuiltWorkers } from '../electron/core/platform/worker';
 import { keyFingerprint } from '../shared/domain/bundle-manifest';
 import { writeRandomFile } from '../tests/helpers/bundle-kit';
 
@@ -32,6 +37,22 @@ const TOTAL = FILES * FILE_BYTES;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const mbps = (seconds: number) => TOTAL / 1e6 / seconds;
 
+/** Uses the built workers, refusing a build older than the sources it came from. */
+function useFreshBuiltWorkers(): void {
+  const folder = new URL('../dist/electron/workers/', import.meta.url);
+  const built = fileURLToPath(new URL('hash-copy.mjs', folder));
+  const sources = [
+    '../electron/core/bundles/hash-copy.worker.ts',
+    '../electron/core/bundles/hash-copy.ts',
+    '../electron/core/platform/worker.ts',
+  ].map((s) => fileURLToPath(new URL(s, import.meta.url)));
+  const newest = Math.max(...sources.map((s) => statSync(s).mtimeMs));
+  if (!existsSync(built) || statSync(built).mtimeMs < newest) {
+    throw new Error(`${built} is missing or older than its sources: run npm run build first.`);
+  }
+  useBuiltWorkers(folder);
+}
+
 function time(fn: () => void): number {
   const start = performance.now();
   fn();
@@ -39,6 +60,7 @@ function time(fn: () => void): number {
 }
 
 async function main(): Promise<void> {
+  useFreshBuiltWorkers();
   const base = mkdtempSync(join(tmpdir(), 'patchdeck-bench-bundle-'));
   try {
     const payloadDir = join(base, 'payload');
@@ -84,12 +106,14 @@ async function main(): Promise<void> {
 
     const results: Record<string, number[]> = {
       patchdeck: [],
+      storeCheck: [],
       openssl: [],
       cp: [],
       cpSync: [],
     };
     const loopDelay: { p99: number; max: number }[] = [];
     const reads: number[] = [];
+    const direct: boolean[] = [];
     const firstByte: number[] = [];
     const phaseTimes: string[] = [];
     const loads: number[] = [loadavg()[0] ?? NaN];
@@ -139,6 +163,14 @@ async function main(): Promise<void> {
       );
       const seconds = (performance.now() - start) / 1000;
       stop();
+      const checkStart = performance.now();
+      const check = await verifyBundleStore(
+        { workspace, clock: systemClock, events, log: memoryLogger() },
+        report.bundle.bundleId,
+      );
+      results['storeCheck']?.push((performance.now() - checkStart) / 1000);
+      if (check?.storeStatus !== 'verified') throw new Error('The store check did not verify.');
+      direct.push(check.readFromDisk);
       firstByte.push(first);
       phaseTimes.push(phases.join(', '));
       histogram.disable();
@@ -170,19 +202,21 @@ async function main(): Promise<void> {
     const line = (name: string, key: string) => {
       const runs = results[key] ?? [];
       console.log(
-        `${name.padEnd(44)} median ${mbps(median(runs)).toFixed(0).padStart(5)} MB/s   runs: ${runs.map((s) => `${s.toFixed(2)} s`).join(', ')}`,
+        `${name.padEnd(58)} median ${mbps(median(runs)).toFixed(0).padStart(5)} MB/s   runs: ${runs.map((s) => `${s.toFixed(2)} s`).join(', ')}`,
       );
     };
     console.log(
       `Bundle of ${FILES} x ${FILE_BYTES / 1024 / 1024} MiB = ${TOTAL / 1e6} MB; ${cpus()[0]?.model ?? 'cpu'} x ${availableParallelism()}; Node ${process.version}`,
     );
-    line('PatchDeck import (read once, hash+copy, verify copy, fsync)', 'patchdeck');
+    line('PatchDeck import until commit (read once, hash+write, fsync)', 'patchdeck');
+    line('PatchDeck store check after commit (O_DIRECT re-read)', 'storeCheck');
     line('openssl dgst -sha256', 'openssl');
     line('cp', 'cp');
     line('cp + sync', 'cpSync');
     const ratio = mbps(median(results['patchdeck'] ?? [])) / mbps(median(results['openssl'] ?? []));
     console.log(`PatchDeck / openssl dgst: ${ratio.toFixed(2)}x`);
     console.log(`Media bytes read per import: ${reads.join(', ')} (payload ${TOTAL})`);
+    console.log(`Store check read from the disk (O_DIRECT): ${direct.join(', ')}`);
     console.log(
       `First payload byte hashed after (metadata checks, worker start-up): ${firstByte.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`,
     );

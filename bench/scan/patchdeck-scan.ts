@@ -23,7 +23,10 @@ export type PhaseTimes = {
   connectMs: number[];
   /** `collecting` until `done`: the facts command, parsing, and the workspace transaction. */
   collectMs: number[];
-  /** Each workspace transaction during the runs (the scan's result, journal fdatasync included). */
+  /**
+   * Each workspace transaction during the runs (the results of one or several hosts that finished
+   * together, journal fdatasync included).
+   */
   transactionMs: number[];
   /** Per run: the event loop's worst delay and its 99th percentile (a blocked loop stalls SSH). */
   loopDelayMaxMs: number[];

@@ -65,8 +65,18 @@ CREATE TABLE bundles (
   expiry_overridden INTEGER NOT NULL DEFAULT 0,
   verification TEXT NOT NULL,
   imported_at TEXT NOT NULL,
-  imported_by TEXT NOT NULL
+  imported_by TEXT NOT NULL,
+  -- The copy in the workspace store, read again from the disk after the import committed:
+  -- 'verifying' until that check ends (and again after a crash), then 'verified' or 'corrupt'
+  -- (quarantined). Only a 'verified' bundle may be offered for deployment.
+  store_status TEXT NOT NULL DEFAULT 'verifying'
+    CHECK (store_status IN ('verifying', 'verified', 'corrupt')),
+  store_checked_at TEXT,
+  -- 1 when the check read the disk itself (O_DIRECT, Linux), 0 when through the OS file cache.
+  store_read_direct INTEGER CHECK (store_read_direct IN (0, 1))
 );
+
+CREATE INDEX bundles_store_status ON bundles (store_status);
 
 CREATE INDEX bundles_channel ON bundles (publisher, channel, sequence);
 
@@ -146,7 +156,7 @@ CREATE TABLE bundle_import_attempts (
   at TEXT NOT NULL,
   operator_id TEXT,
   source TEXT NOT NULL,
-  outcome TEXT NOT NULL CHECK (outcome IN ('imported', 'already-imported', 'refused')),
+  outcome TEXT NOT NULL CHECK (outcome IN ('imported', 'already-imported', 'repaired', 'refused')),
   error_code TEXT,
   message TEXT,
   bundle_id TEXT,
