@@ -9,6 +9,7 @@ import { Badge } from '../../components/badge';
 import { Button } from '../../components/button';
 import { ConfirmDialog } from '../../components/dialog';
 import { EmptyState, LoadingState } from '../../components/empty-state';
+import { Tabs } from '../../components/tabs';
 import { cx, formatLocalTime, formatUtcTime } from '../../lib/format';
 import { can } from '../../lib/permissions';
 import { notifySuccess } from '../../stores/notifications.store';
@@ -402,38 +403,15 @@ export function HostDetailPage() {
       </header>
 
       <ScanPanel />
-      <div className="tabs" role="tablist" aria-label="Host sections">
-        {TABS.map((t) => (
-          <button
-            key={t.id}
-            type="button"
-            role="tab"
-            id={`tab-${t.id}`}
-            aria-selected={tab === t.id}
-            aria-controls={`panel-${t.id}`}
-            tabIndex={tab === t.id ? 0 : -1}
-            className="tab"
-            onClick={() => setTab(t.id)}
-            onKeyDown={(event) => {
-              const index = TABS.findIndex((x) => x.id === tab);
-              const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
-              if (step === 0) return;
-              event.preventDefault();
-              const next = TABS[(index + step + TABS.length) % TABS.length];
-              if (next) {
-                setTab(next.id);
-                document.getElementById(`tab-${next.id}`)?.focus();
-              }
-            }}
-          >
-            {t.label}
-            {t.id === 'packages' && host.packageCount !== null && (
-              <span className="tab-count">{host.packageCount.toLocaleString()}</span>
-            )}
-          </button>
-        ))}
-      </div>
-      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tab-panel">
+      <Tabs
+        label="Host sections"
+        tabs={TABS.map((t) => ({
+          ...t,
+          count: t.id === 'packages' ? host.packageCount : null,
+        }))}
+        selected={tab}
+        onSelect={setTab}
+      >
         {tab === 'overview' && <Overview host={host} />}
         {tab === 'packages' && <HostPackages hostId={host.id} scanStamp={scanStamp} />}
         {tab === 'patches' && <HostPatches hostId={host.id} scanStamp={scanStamp} />}
@@ -446,7 +424,7 @@ export function HostDetailPage() {
             onSaved={setHost}
           />
         )}
-      </div>
+      </Tabs>
 
       <HostKeyReview />
       {confirmDelete && (
