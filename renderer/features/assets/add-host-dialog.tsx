@@ -11,7 +11,7 @@ import {
 import { api } from '../../api/api-client';
 import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
-import { TextField } from '../../components/field';
+import { SelectField, TextField } from '../../components/field';
 import { FormError } from '../../components/form-error';
 import { useFormSubmit, type FieldErrors } from '../../components/use-form-submit';
 import type { UserFacingError } from '../../lib/error-messages';
@@ -19,7 +19,6 @@ import { notifySuccess } from '../../stores/notifications.store';
 import { runAction } from '../../stores/run-action';
 
 import { useCredentialsStore } from './credentials.store';
-import { SelectField } from './select-field';
 
 type Field = 'name' | 'address' | 'port' | 'username';
 

@@ -1,8 +1,6 @@
-import { useEffect, useState } from 'react';
-
 import { ENVIRONMENTS, TIER_MEANINGS, TIERS, type HostFilter } from '../../../shared/domain/assets';
 import { OS_FAMILIES } from '../../../shared/domain/host-facts';
-import { Button } from '../../components/button';
+import { FilterBar, FilterSelect, FilterText, useFilterDraft } from '../../components/filter-bar';
 
 import { OS_FAMILY_LABELS } from './asset-badges';
 
@@ -21,8 +19,6 @@ type Draft = {
   scan: string;
   tag: string;
 };
-
-const TYPING_DELAY_MS = 300;
 
 const EOL_CHOICES = {
   '': 'Any',
@@ -78,124 +74,79 @@ function toHostFilter(draft: Draft): HostFilter {
 
 /** Narrows the host table; typed fields apply after a short pause, the others at once. */
 export function HostFilters({ filter, onChange }: HostFiltersProps) {
-  const [draft, setDraft] = useState<Draft>(() => toDraft(filter));
-  const serialised = JSON.stringify(toHostFilter(draft));
-  const current = JSON.stringify(filter);
-  const [applyNow, setApplyNow] = useState(false);
-
-  useEffect(() => {
-    if (serialised === current) return undefined;
-    const apply = () => onChange(JSON.parse(serialised) as HostFilter);
-    if (applyNow) {
-      apply();
-      return undefined;
-    }
-    const timer = window.setTimeout(apply, TYPING_DELAY_MS);
-    return () => window.clearTimeout(timer);
-  }, [serialised, current, applyNow, onChange]);
-
-  const typed = (key: 'text' | 'tag') => (value: string) => {
-    setApplyNow(false);
-    setDraft((d) => ({ ...d, [key]: value }));
-  };
-  const chosen = (key: Exclude<keyof Draft, 'text' | 'tag'>) => (value: string) => {
-    setApplyNow(true);
-    setDraft((d) => ({ ...d, [key]: value }));
-  };
+  const { draft, type, choose, clear, isEmpty, submit } = useFilterDraft({
+    filter,
+    onChange,
+    toDraft,
+    toFilter: toHostFilter,
+  });
 
   return (
-    <form
-      className="filters host-filters"
-      aria-label="Filter hosts"
-      role="search"
-      onSubmit={(event) => {
-        event.preventDefault();
-        onChange(toHostFilter(draft));
-      }}
+    <FilterBar
+      label="Filter hosts"
+      search
+      className="host-filters"
+      onSubmit={submit}
+      isEmpty={isEmpty}
+      onClear={clear}
     >
-      <label className="filter">
-        <span>Search</span>
-        <input
-          type="search"
-          placeholder="Name, address, OS, owner…"
-          value={draft.text}
-          onChange={(e) => typed('text')(e.target.value)}
-        />
-      </label>
-      <label className="filter">
-        <span>Tier</span>
-        <select value={draft.tier} onChange={(e) => chosen('tier')(e.target.value)}>
-          <option value="">Any</option>
-          {TIERS.map((t) => (
-            <option key={t} value={String(t)}>
-              {TIER_MEANINGS[t].label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="filter">
-        <span>Environment</span>
-        <select value={draft.environment} onChange={(e) => chosen('environment')(e.target.value)}>
-          <option value="">Any</option>
-          {ENVIRONMENTS.map((env) => (
-            <option key={env} value={env}>
-              {env[0]?.toUpperCase()}
-              {env.slice(1)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="filter">
-        <span>OS family</span>
-        <select value={draft.osFamily} onChange={(e) => chosen('osFamily')(e.target.value)}>
-          <option value="">Any</option>
-          {OS_FAMILIES.map((f) => (
-            <option key={f} value={f}>
-              {OS_FAMILY_LABELS[f]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="filter">
-        <span>EOL</span>
-        <select value={draft.eol} onChange={(e) => chosen('eol')(e.target.value)}>
-          {Object.entries(EOL_CHOICES).map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="filter">
-        <span>Scan</span>
-        <select value={draft.scan} onChange={(e) => chosen('scan')(e.target.value)}>
-          {Object.entries(SCAN_CHOICES).map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="filter">
-        <span>Tag</span>
-        <input
-          className="filter-tag"
-          placeholder="e.g. PCI-DSS"
-          value={draft.tag}
-          onChange={(e) => typed('tag')(e.target.value)}
-        />
-      </label>
-      <Button
-        size="small"
-        variant="ghost"
-        disabled={serialised === '{}'}
-        onClick={() => {
-          setApplyNow(true);
-          setDraft(toDraft({}));
-        }}
+      <FilterText
+        label="Search"
+        type="search"
+        placeholder="Name, address, OS, owner…"
+        value={draft.text}
+        onValue={(v) => type('text', v)}
+      />
+      <FilterSelect label="Tier" value={draft.tier} onValue={(v) => choose('tier', v)}>
+        <option value="">Any</option>
+        {TIERS.map((t) => (
+          <option key={t} value={String(t)}>
+            {TIER_MEANINGS[t].label}
+          </option>
+        ))}
+      </FilterSelect>
+      <FilterSelect
+        label="Environment"
+        value={draft.environment}
+        onValue={(v) => choose('environment', v)}
       >
-        Clear filters
-      </Button>
-    </form>
+        <option value="">Any</option>
+        {ENVIRONMENTS.map((env) => (
+          <option key={env} value={env}>
+            {env[0]?.toUpperCase()}
+            {env.slice(1)}
+          </option>
+        ))}
+      </FilterSelect>
+      <FilterSelect label="OS family" value={draft.osFamily} onValue={(v) => choose('osFamily', v)}>
+        <option value="">Any</option>
+        {OS_FAMILIES.map((f) => (
+          <option key={f} value={f}>
+            {OS_FAMILY_LABELS[f]}
+          </option>
+        ))}
+      </FilterSelect>
+      <FilterSelect label="EOL" value={draft.eol} onValue={(v) => choose('eol', v)}>
+        {Object.entries(EOL_CHOICES).map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </FilterSelect>
+      <FilterSelect label="Scan" value={draft.scan} onValue={(v) => choose('scan', v)}>
+        {Object.entries(SCAN_CHOICES).map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </FilterSelect>
+      <FilterText
+        label="Tag"
+        className="filter-tag"
+        placeholder="e.g. PCI-DSS"
+        value={draft.tag}
+        onValue={(v) => type('tag', v)}
+      />
+    </FilterBar>
   );
 }

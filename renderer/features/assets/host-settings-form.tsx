@@ -15,7 +15,7 @@ import {
 } from '../../../shared/domain/assets';
 import { api } from '../../api/api-client';
 import { Button } from '../../components/button';
-import { TextField } from '../../components/field';
+import { SelectField, TextField } from '../../components/field';
 import { FormError } from '../../components/form-error';
 import { useFormSubmit, type FieldErrors } from '../../components/use-form-submit';
 import type { UserFacingError } from '../../lib/error-messages';
@@ -121,6 +121,7 @@ function changesOf(host: HostDetail, d: Draft): Omit<OpInput<'hosts.update'>, 'h
   return out;
 }
 
+/** A SelectField whose value is one of the given options. */
 function Select<T extends string>({
   label,
   value,
@@ -134,23 +135,19 @@ function Select<T extends string>({
   onChange: (value: T) => void;
   hint?: string;
 }) {
-  const id = useId();
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        value={value}
-        onChange={(e) => onChange(options.find((o) => o.value === e.target.value)?.value ?? value)}
-      >
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-      {hint && <p className="field-hint">{hint}</p>}
-    </div>
+    <SelectField
+      label={label}
+      hint={hint}
+      value={value}
+      onChange={(e) => onChange(options.find((o) => o.value === e.target.value)?.value ?? value)}
+    >
+      {options.map((o) => (
+        <option key={o.value} value={o.value}>
+          {o.label}
+        </option>
+      ))}
+    </SelectField>
   );
 }
 

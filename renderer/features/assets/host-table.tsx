@@ -1,17 +1,16 @@
 import {
   createColumnHelper,
-  flexRender,
   getCoreRowModel,
   useReactTable,
   type ColumnDef,
   type VisibilityState,
 } from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { KeyboardEvent } from 'react';
 import { Link } from 'react-router';
 
 import type { HostSummary } from '../../../shared/domain/assets';
 import { Badge } from '../../components/badge';
+import { LoadingMore, RowCells, SortHeader, useVirtualRows } from '../../components/virtual-table';
 import { cx } from '../../lib/format';
 
 import { EolBadge, HostKeyBadge, ScanBadge, TierBadge } from './asset-badges';
@@ -20,8 +19,6 @@ import { HOST_COLUMNS, type ColumnChoice, type HostColumnId } from './host-colum
 
 const ROW_HEIGHT = 36;
 const HEADER_HEIGHT = 34;
-/** Start fetching the next page this many rows before the end is on screen. */
-const PREFETCH_ROWS = 60;
 
 const column = createColumnHelper<HostSummary>();
 
@@ -149,10 +146,6 @@ export function HostTable({
   onLoadMore,
   onOpen,
 }: HostTableProps) {
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const [activeIndex, setActiveIndex] = useState(0);
-  const focusPending = useRef(false);
-
   const visibleColumns = HOST_COLUMNS.filter((c) => columns[c.id]);
   const columnVisibility: VisibilityState = Object.fromEntries(
     HOST_COLUMNS.map((c) => [c.id, columns[c.id]]),
@@ -167,8 +160,8 @@ export function HostTable({
     minWidth: tracks.reduce((sum, t) => sum + minWidthOf(t), 0),
   };
 
-  // TanStack Table and Virtual return fresh functions each render by design; the React Compiler
-  // rule cannot memoise them, and it does not need to here.
+  // TanStack Table returns fresh functions each render by design; the React Compiler rule cannot
+  // memoise them, and it does not need to here.
   // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
     data: hosts,
@@ -194,55 +187,19 @@ export function HostTable({
     getCoreRowModel: getCoreRowModel(),
   });
   const rows = table.getRowModel().rows;
-  const virtualizer = useVirtualizer({
+  const nav = useVirtualRows({
     count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 15,
-    scrollMargin: HEADER_HEIGHT,
-    initialRect: { width: 1200, height: 600 },
+    rowHeight: ROW_HEIGHT,
+    headerHeight: HEADER_HEIGHT,
+    hasMore,
+    loadingMore,
+    onLoadMore,
   });
-  const items = virtualizer.getVirtualItems();
-  const lastVisible = items[items.length - 1]?.index ?? -1;
-
-  useEffect(() => {
-    if (hasMore && !loadingMore && lastVisible >= rows.length - PREFETCH_ROWS) onLoadMore();
-  }, [hasMore, loadingMore, lastVisible, rows.length, onLoadMore]);
-
-  const clampedActive = Math.min(activeIndex, Math.max(rows.length - 1, 0));
-
-  useEffect(() => {
-    if (!focusPending.current) return;
-    const row = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${clampedActive}"]`);
-    if (row) {
-      row.focus();
-      focusPending.current = false;
-    }
-  });
-
-  const moveTo = (index: number) => {
-    const next = Math.max(0, Math.min(index, rows.length - 1));
-    setActiveIndex(next);
-    focusPending.current = true;
-    virtualizer.scrollToIndex(next, { align: 'auto' });
-  };
 
   const onRowKeyDown = (event: KeyboardEvent<HTMLDivElement>, index: number, host: HostSummary) => {
     if (event.target !== event.currentTarget) return;
-    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 600) / ROW_HEIGHT) - 2);
-    const moves: Record<string, number> = {
-      ArrowDown: index + 1,
-      ArrowUp: index - 1,
-      PageDown: index + page,
-      PageUp: index - page,
-      Home: 0,
-      End: rows.length - 1,
-    };
-    const target = moves[event.key];
-    if (target !== undefined) {
-      event.preventDefault();
-      moveTo(target);
-    } else if (event.key === 'Enter') {
+    if (nav.navigate(event, index)) return;
+    if (event.key === 'Enter') {
       event.preventDefault();
       onOpen(host.id);
     } else if (event.key === ' ' && selectable) {
@@ -254,48 +211,27 @@ export function HostTable({
   const loadedSelected = hosts.filter((h) => selected.has(h.id)).length;
   const allLoadedSelected = hosts.length > 0 && loadedSelected === hosts.length;
 
-  const header = (id: string, label: string, sortKey?: HostSort['key']) => {
-    if (!sortKey) {
-      return (
-        <div role="columnheader" key={id} className={`col-${id}`}>
-          {label}
-        </div>
-      );
-    }
-    const active = sort.key === sortKey;
-    const next: HostSort = {
-      key: sortKey,
-      direction: active && sort.direction === 'asc' ? 'desc' : 'asc',
-    };
-    return (
-      <div
-        role="columnheader"
-        key={id}
-        className={`col-${id}`}
-        aria-sort={active ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'}
-      >
-        <button type="button" className="sort-btn" onClick={() => onSort(next)}>
-          {label}
-          <span aria-hidden="true" className="sort-mark">
-            {active ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
-          </span>
-        </button>
-      </div>
-    );
-  };
-
   return (
     <div
-      className="host-table"
+      className="virtual-table host-table"
       role="table"
       aria-label="Hosts"
       aria-rowcount={total + 1}
       aria-multiselectable={selectable || undefined}
       data-testid="host-table"
     >
-      <div ref={scrollRef} className="host-scroll">
-        <div role="rowgroup" className="host-head" style={{ minWidth: gridStyle.minWidth }}>
-          <div role="row" aria-rowindex={1} className="host-grid" style={gridStyle}>
+      <div ref={nav.scrollRef} className="virtual-table-scroll host-scroll">
+        <div
+          role="rowgroup"
+          className="virtual-table-head host-head"
+          style={{ minWidth: gridStyle.minWidth }}
+        >
+          <div
+            role="row"
+            aria-rowindex={1}
+            className="virtual-table-grid host-grid"
+            style={gridStyle}
+          >
             {selectable && (
               <div role="columnheader" className="col-select">
                 <input
@@ -314,38 +250,44 @@ export function HostTable({
                 />
               </div>
             )}
-            {header('name', 'Name', 'name')}
-            {visibleColumns.map((c) => header(c.id, c.label, c.sortKey))}
+            <SortHeader id="name" label="Name" sortKey="name" sort={sort} onSort={onSort} />
+            {visibleColumns.map((c) => (
+              <SortHeader
+                key={c.id}
+                id={c.id}
+                label={c.label}
+                sortKey={c.sortKey}
+                sort={sort}
+                onSort={onSort}
+              />
+            ))}
           </div>
         </div>
         <div
           role="rowgroup"
-          className="host-canvas"
-          style={{ height: virtualizer.getTotalSize(), minWidth: gridStyle.minWidth }}
+          className="virtual-table-canvas host-canvas"
+          style={{ height: nav.totalSize, minWidth: gridStyle.minWidth }}
         >
-          {items.map((item) => {
+          {nav.items.map((item) => {
             const row = rows[item.index];
             if (!row) return null;
             const host = row.original;
             const isSelected = selected.has(host.id);
+            const rowProps = nav.rowProps(item, () => onOpen(host.id));
             return (
               <div
                 key={row.id}
-                role="row"
-                aria-rowindex={item.index + 2}
+                {...rowProps}
                 aria-selected={selectable ? isSelected : undefined}
-                data-index={item.index}
                 data-host-id={host.id}
-                tabIndex={item.index === clampedActive ? 0 : -1}
-                className={cx('host-grid', 'host-row', isSelected && 'is-selected')}
-                style={{ ...gridStyle, transform: `translateY(${item.start - HEADER_HEIGHT}px)` }}
-                onClick={() => {
-                  setActiveIndex(item.index);
-                  onOpen(host.id);
-                }}
-                onFocus={(event) => {
-                  if (event.target === event.currentTarget) setActiveIndex(item.index);
-                }}
+                className={cx(
+                  'virtual-table-grid',
+                  'virtual-table-row',
+                  'host-grid',
+                  'host-row',
+                  isSelected && 'is-selected',
+                )}
+                style={{ ...gridStyle, ...rowProps.style }}
                 onKeyDown={(event) => onRowKeyDown(event, item.index, host)}
               >
                 {selectable && (
@@ -359,28 +301,13 @@ export function HostTable({
                     />
                   </div>
                 )}
-                {row.getVisibleCells().map((cell) =>
-                  cell.column.id === 'name' ? (
-                    <div role="rowheader" key={cell.id} className="col-name">
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </div>
-                  ) : (
-                    <div role="cell" key={cell.id} className={`col-${cell.column.id}`}>
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </div>
-                  ),
-                )}
+                <RowCells row={row} rowHeaderId="name" />
               </div>
             );
           })}
         </div>
       </div>
-      {loadingMore && (
-        <div className="table-loading-more" role="status">
-          <span className="spinner" aria-hidden="true" />
-          Loading more hosts…
-        </div>
-      )}
+      {loadingMore && <LoadingMore label="Loading more hosts…" />}
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { api } from '../../api/api-client';
 import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
 import { LoadingState } from '../../components/empty-state';
+import { SelectField } from '../../components/field';
 import { FormError } from '../../components/form-error';
 import type { UserFacingError } from '../../lib/error-messages';
 import { cx } from '../../lib/format';
@@ -25,7 +26,6 @@ import {
   readFileAsBase64,
   type ImportFormat,
 } from './file-source';
-import { SelectField } from './select-field';
 
 type Preview = OpOutput<'imports.preview'>;
 type ApplyResult = OpOutput<'imports.apply'>;

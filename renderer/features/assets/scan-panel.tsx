@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { Badge } from '../../components/badge';
 import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
+import { SelectField } from '../../components/field';
 import { cx } from '../../lib/format';
 import { can } from '../../lib/permissions';
 import { useSessionStore } from '../auth/session.store';
@@ -11,7 +12,6 @@ import { useSessionStore } from '../auth/session.store';
 import { failureLabel } from './asset-badges';
 import { useHostKeyReviewStore } from './host-key-review.store';
 import { useScansStore, type TrackedHost, type TrackedRun } from './scans.store';
-import { SelectField } from './select-field';
 
 /** Failures listed per run before the rest are summed up. */
 const MAX_LISTED = 200;

@@ -4,11 +4,11 @@ import { Link } from 'react-router';
 import { api } from '../../api/api-client';
 import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
+import { SelectField } from '../../components/field';
 import { notifySuccess } from '../../stores/notifications.store';
 import { runAction } from '../../stores/run-action';
 
 import { useCredentialsStore } from './credentials.store';
-import { SelectField } from './select-field';
 
 /** Hosts updated at the same time; each is one audited command. */
 const PARALLEL = 4;

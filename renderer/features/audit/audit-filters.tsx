@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useId } from 'react';
 
 import { OP_NAMES } from '../../../shared/api/contract';
 import {
@@ -6,7 +6,7 @@ import {
   type AuditFilter,
   type AuditOutcome,
 } from '../../../shared/domain/schemas';
-import { Button } from '../../components/button';
+import { FilterBar, FilterSelect, FilterText, useFilterDraft } from '../../components/filter-bar';
 
 import { outcomeLabel } from './outcome-badge';
 
@@ -25,8 +25,6 @@ type Draft = {
   to: string;
   text: string;
 };
-
-const TYPING_DELAY_MS = 300;
 
 function toDraft(filter: AuditFilter): Draft {
   return {
@@ -58,105 +56,80 @@ function toFilter(draft: Draft): AuditFilter {
   return filter;
 }
 
-/** Narrows the audit log; typed fields apply after a short pause, the others at once. */
+/** Narrows the audit log; every change applies after a short pause. */
 export function AuditFilters({ filter, operators, onChange }: AuditFiltersProps) {
-  const [draft, setDraft] = useState<Draft>(() => toDraft(filter));
+  const { draft, type, clear, isEmpty, submit } = useFilterDraft({
+    filter,
+    onChange,
+    toDraft,
+    toFilter,
+    choicesApplyAtOnce: false,
+  });
   const opsListId = useId();
-  const serialised = JSON.stringify(toFilter(draft));
-  const current = JSON.stringify(filter);
-
-  useEffect(() => {
-    if (serialised === current) return undefined;
-    const timer = window.setTimeout(
-      () => onChange(JSON.parse(serialised) as AuditFilter),
-      TYPING_DELAY_MS,
-    );
-    return () => window.clearTimeout(timer);
-  }, [serialised, current, onChange]);
-
-  const update = (key: keyof Draft) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
   const invalidRange = draft.from !== '' && draft.to !== '' && draft.from > draft.to;
 
   return (
-    <form
-      className="filters"
-      aria-label="Filter audit records"
-      onSubmit={(event) => {
-        event.preventDefault();
-        onChange(toFilter(draft));
-      }}
+    <FilterBar
+      label="Filter audit records"
+      onSubmit={submit}
+      isEmpty={isEmpty}
+      onClear={clear}
+      after={
+        invalidRange && (
+          <p className="field-error filters-error" role="alert">
+            "From" is after "To": no record can match.
+          </p>
+        )
+      }
     >
-      <label className="filter">
-        <span>Search</span>
-        <input
-          type="search"
-          placeholder="Summary or details"
-          value={draft.text}
-          onChange={(e) => update('text')(e.target.value)}
-        />
-      </label>
-      <label className="filter">
-        <span>Operator</span>
-        <select value={draft.operatorId} onChange={(e) => update('operatorId')(e.target.value)}>
-          <option value="">Anyone</option>
-          {operators.map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="filter">
-        <span>Operation</span>
-        <input
-          list={opsListId}
-          placeholder="e.g. auth.login"
-          value={draft.op}
-          onChange={(e) => update('op')(e.target.value)}
-        />
+      <FilterText
+        label="Search"
+        type="search"
+        placeholder="Summary or details"
+        value={draft.text}
+        onValue={(v) => type('text', v)}
+      />
+      <FilterSelect
+        label="Operator"
+        value={draft.operatorId}
+        onValue={(v) => type('operatorId', v)}
+      >
+        <option value="">Anyone</option>
+        {operators.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.name}
+          </option>
+        ))}
+      </FilterSelect>
+      <FilterText
+        label="Operation"
+        list={opsListId}
+        placeholder="e.g. auth.login"
+        value={draft.op}
+        onValue={(v) => type('op', v)}
+      >
         <datalist id={opsListId}>
           {OP_NAMES.map((name) => (
             <option key={name} value={name} />
           ))}
         </datalist>
-      </label>
-      <label className="filter">
-        <span>Outcome</span>
-        <select value={draft.outcome} onChange={(e) => update('outcome')(e.target.value)}>
-          <option value="">Any</option>
-          {AuditOutcomeSchema.options.map((o: AuditOutcome) => (
-            <option key={o} value={o}>
-              {outcomeLabel(o)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="filter">
-        <span>From</span>
-        <input type="date" value={draft.from} onChange={(e) => update('from')(e.target.value)} />
-      </label>
-      <label className="filter">
-        <span>To</span>
-        <input
-          type="date"
-          value={draft.to}
-          aria-invalid={invalidRange || undefined}
-          onChange={(e) => update('to')(e.target.value)}
-        />
-      </label>
-      <Button
-        size="small"
-        variant="ghost"
-        disabled={serialised === '{}'}
-        onClick={() => setDraft(toDraft({}))}
-      >
-        Clear filters
-      </Button>
-      {invalidRange && (
-        <p className="field-error filters-error" role="alert">
-          "From" is after "To": no record can match.
-        </p>
-      )}
-    </form>
+      </FilterText>
+      <FilterSelect label="Outcome" value={draft.outcome} onValue={(v) => type('outcome', v)}>
+        <option value="">Any</option>
+        {AuditOutcomeSchema.options.map((o: AuditOutcome) => (
+          <option key={o} value={o}>
+            {outcomeLabel(o)}
+          </option>
+        ))}
+      </FilterSelect>
+      <FilterText label="From" type="date" value={draft.from} onValue={(v) => type('from', v)} />
+      <FilterText
+        label="To"
+        type="date"
+        value={draft.to}
+        aria-invalid={invalidRange || undefined}
+        onValue={(v) => type('to', v)}
+      />
+    </FilterBar>
   );
 }

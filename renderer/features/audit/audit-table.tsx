@@ -1,20 +1,13 @@
-import {
-  createColumnHelper,
-  flexRender,
-  getCoreRowModel,
-  useReactTable,
-} from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import type { KeyboardEvent } from 'react';
 
 import type { AuditRecord } from '../../../shared/domain/schemas';
+import { HeaderRows, LoadingMore, RowCells, useVirtualRows } from '../../components/virtual-table';
 import { cx, formatLocalTime, formatUtcTime } from '../../lib/format';
 
 import { OutcomeBadge } from './outcome-badge';
 
 const ROW_HEIGHT = 34;
-/** Start fetching the next page this many rows before the end is on screen. */
-const PREFETCH_ROWS = 60;
 
 const column = createColumnHelper<AuditRecord>();
 
@@ -67,12 +60,8 @@ export function AuditTable({
   onLoadMore,
   onOpen,
 }: AuditTableProps) {
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const [activeIndex, setActiveIndex] = useState(0);
-  const focusPending = useRef(false);
-
-  // TanStack Table and Virtual return fresh functions each render by design; the React Compiler
-  // rule cannot memoise them, and it does not need to here.
+  // TanStack Table returns fresh functions each render by design; the React Compiler rule cannot
+  // memoise them, and it does not need to here.
   // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
     data: records,
@@ -80,53 +69,17 @@ export function AuditTable({
     getCoreRowModel: getCoreRowModel(),
   });
   const rows = table.getRowModel().rows;
-  const virtualizer = useVirtualizer({
+  const nav = useVirtualRows({
     count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 15,
-    initialRect: { width: 1000, height: 600 },
+    rowHeight: ROW_HEIGHT,
+    hasMore,
+    loadingMore,
+    onLoadMore,
   });
-  const items = virtualizer.getVirtualItems();
-  const lastVisible = items[items.length - 1]?.index ?? -1;
-
-  useEffect(() => {
-    if (hasMore && !loadingMore && lastVisible >= rows.length - PREFETCH_ROWS) onLoadMore();
-  }, [hasMore, loadingMore, lastVisible, rows.length, onLoadMore]);
-
-  const clampedActive = Math.min(activeIndex, Math.max(rows.length - 1, 0));
-
-  useEffect(() => {
-    if (!focusPending.current) return;
-    const row = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${clampedActive}"]`);
-    if (row) {
-      row.focus();
-      focusPending.current = false;
-    }
-  });
-
-  const moveTo = (index: number) => {
-    const next = Math.max(0, Math.min(index, rows.length - 1));
-    setActiveIndex(next);
-    focusPending.current = true;
-    virtualizer.scrollToIndex(next, { align: 'auto' });
-  };
 
   const onRowKeyDown = (event: KeyboardEvent<HTMLDivElement>, index: number, seq: number) => {
-    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 600) / ROW_HEIGHT) - 1);
-    const moves: Record<string, number> = {
-      ArrowDown: index + 1,
-      ArrowUp: index - 1,
-      PageDown: index + page,
-      PageUp: index - page,
-      Home: 0,
-      End: rows.length - 1,
-    };
-    const target = moves[event.key];
-    if (target !== undefined) {
-      event.preventDefault();
-      moveTo(target);
-    } else if (event.key === 'Enter' || event.key === ' ') {
+    if (nav.navigate(event, index)) return;
+    if (event.key === 'Enter' || event.key === ' ') {
       event.preventDefault();
       onOpen(seq);
     }
@@ -134,60 +87,42 @@ export function AuditTable({
 
   return (
     <div
-      className="audit-table"
+      className="virtual-table audit-table"
       role="table"
       aria-label="Audit records"
       aria-rowcount={total + 1}
       data-testid="audit-table"
     >
-      <div role="rowgroup" className="audit-head">
-        {table.getHeaderGroups().map((group) => (
-          <div role="row" aria-rowindex={1} className="audit-grid" key={group.id}>
-            {group.headers.map((header) => (
-              <div role="columnheader" key={header.id} className={`col-${header.column.id}`}>
-                {flexRender(header.column.columnDef.header, header.getContext())}
-              </div>
-            ))}
-          </div>
-        ))}
+      <div role="rowgroup" className="virtual-table-head audit-head">
+        <HeaderRows table={table} gridClassName="virtual-table-grid audit-grid" />
       </div>
-      <div ref={scrollRef} className="audit-scroll" role="rowgroup">
-        <div className="audit-canvas" style={{ height: virtualizer.getTotalSize() }}>
-          {items.map((item) => {
+      <div ref={nav.scrollRef} className="virtual-table-scroll audit-scroll" role="rowgroup">
+        <div className="virtual-table-canvas audit-canvas" style={{ height: nav.totalSize }}>
+          {nav.items.map((item) => {
             const row = rows[item.index];
             if (!row) return null;
             const seq = row.original.seq;
             return (
               <div
                 key={row.id}
-                role="row"
-                aria-rowindex={item.index + 2}
+                {...nav.rowProps(item, () => onOpen(seq))}
                 aria-selected={seq === selectedSeq}
-                data-index={item.index}
-                tabIndex={item.index === clampedActive ? 0 : -1}
-                className={cx('audit-grid', 'audit-row', seq === selectedSeq && 'is-selected')}
-                style={{ transform: `translateY(${item.start}px)` }}
-                onClick={() => {
-                  setActiveIndex(item.index);
-                  onOpen(seq);
-                }}
-                onFocus={() => setActiveIndex(item.index)}
+                className={cx(
+                  'virtual-table-grid',
+                  'virtual-table-row',
+                  'audit-grid',
+                  'audit-row',
+                  seq === selectedSeq && 'is-selected',
+                )}
                 onKeyDown={(event) => onRowKeyDown(event, item.index, seq)}
               >
-                {row.getVisibleCells().map((cell) => (
-                  <div role="cell" key={cell.id} className={`col-${cell.column.id}`}>
-                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                  </div>
-                ))}
+                <RowCells row={row} />
               </div>
             );
           })}
         </div>
         {loadingMore && (
-          <div className="audit-loading-more" role="status">
-            <span className="spinner" aria-hidden="true" />
-            Loading older records…
-          </div>
+          <LoadingMore label="Loading older records…" className="audit-loading-more" />
         )}
       </div>
     </div>

@@ -1,8 +1,6 @@
-import { useEffect, useState } from 'react';
-
 import type { CatalogFilter } from '../../../shared/api/ops/catalog';
 import { OS_FAMILIES, SEVERITIES } from '../../../shared/domain/bundle-manifest';
-import { Button } from '../../components/button';
+import { FilterBar, FilterSelect, FilterText, useFilterDraft } from '../../components/filter-bar';
 
 import { SEVERITY_LABELS } from './severity-badge';
 
@@ -30,8 +28,6 @@ type Draft = {
   kev: string;
   missing: string;
 };
-
-const TYPING_DELAY_MS = 300;
 
 /** "critical,high" and friends: the severity choices offered. */
 const SEVERITY_CHOICES: readonly { value: string; label: string }[] = [
@@ -70,117 +66,62 @@ export function toCatalogFilter(draft: Draft): CatalogFilter {
 
 /** Narrows the catalog; typed fields apply after a short pause, the others at once. */
 export function CatalogFilters({ filter, onChange }: CatalogFiltersProps) {
-  const [draft, setDraft] = useState<Draft>(() => toDraft(filter));
-  const [applyNow, setApplyNow] = useState(false);
-  const serialised = JSON.stringify(toCatalogFilter(draft));
-  const current = JSON.stringify(filter);
-
-  useEffect(() => {
-    if (serialised === current) return undefined;
-    const apply = () => onChange(JSON.parse(serialised) as CatalogFilter);
-    if (applyNow) {
-      apply();
-      return undefined;
-    }
-    const timer = window.setTimeout(apply, TYPING_DELAY_MS);
-    return () => window.clearTimeout(timer);
-  }, [serialised, current, applyNow, onChange]);
-
-  const typed = (key: 'text' | 'cve' | 'vendor') => (value: string) => {
-    setApplyNow(false);
-    setDraft((d) => ({ ...d, [key]: value }));
-  };
-  const chosen = (key: 'severity' | 'osFamily' | 'kev' | 'missing') => (value: string) => {
-    setApplyNow(true);
-    setDraft((d) => ({ ...d, [key]: value }));
-  };
+  const { draft, type, choose, clear, isEmpty, submit } = useFilterDraft({
+    filter,
+    onChange,
+    toDraft,
+    toFilter: toCatalogFilter,
+  });
 
   return (
-    <form
-      className="filters"
-      aria-label="Filter patches"
-      role="search"
-      onSubmit={(event) => {
-        event.preventDefault();
-        onChange(toCatalogFilter(draft));
-      }}
-    >
-      <label className="filter">
-        <span>Search</span>
-        <input
-          type="search"
-          placeholder="Id, title, package, advisory…"
-          value={draft.text}
-          onChange={(e) => typed('text')(e.target.value)}
-        />
-      </label>
-      <label className="filter">
-        <span>CVE</span>
-        <input
-          className="filter-cve"
-          placeholder="CVE-2024-3094"
-          value={draft.cve}
-          spellCheck={false}
-          onChange={(e) => typed('cve')(e.target.value)}
-        />
-      </label>
-      <label className="filter">
-        <span>Vendor</span>
-        <input
-          className="filter-vendor"
-          placeholder="Debian"
-          value={draft.vendor}
-          onChange={(e) => typed('vendor')(e.target.value)}
-        />
-      </label>
-      <label className="filter">
-        <span>Severity</span>
-        <select value={draft.severity} onChange={(e) => chosen('severity')(e.target.value)}>
-          {SEVERITY_CHOICES.map((c) => (
-            <option key={c.value} value={c.value}>
-              {c.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="filter">
-        <span>OS family</span>
-        <select value={draft.osFamily} onChange={(e) => chosen('osFamily')(e.target.value)}>
-          <option value="">Any</option>
-          {OS_FAMILIES.map((f) => (
-            <option key={f} value={f}>
-              {PATCH_OS_LABELS[f]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="filter">
-        <span>Known exploited</span>
-        <select value={draft.kev} onChange={(e) => chosen('kev')(e.target.value)}>
-          <option value="">Any</option>
-          <option value="yes">On the KEV list</option>
-          <option value="no">Not on it</option>
-        </select>
-      </label>
-      <label className="filter">
-        <span>Missing</span>
-        <select value={draft.missing} onChange={(e) => chosen('missing')(e.target.value)}>
-          <option value="">Any</option>
-          <option value="yes">Missing on some host</option>
-          <option value="no">Missing nowhere</option>
-        </select>
-      </label>
-      <Button
-        size="small"
-        variant="ghost"
-        disabled={serialised === '{}'}
-        onClick={() => {
-          setApplyNow(true);
-          setDraft(toDraft({}));
-        }}
-      >
-        Clear filters
-      </Button>
-    </form>
+    <FilterBar label="Filter patches" search onSubmit={submit} isEmpty={isEmpty} onClear={clear}>
+      <FilterText
+        label="Search"
+        type="search"
+        placeholder="Id, title, package, advisory…"
+        value={draft.text}
+        onValue={(v) => type('text', v)}
+      />
+      <FilterText
+        label="CVE"
+        className="filter-cve"
+        placeholder="CVE-2024-3094"
+        value={draft.cve}
+        spellCheck={false}
+        onValue={(v) => type('cve', v)}
+      />
+      <FilterText
+        label="Vendor"
+        className="filter-vendor"
+        placeholder="Debian"
+        value={draft.vendor}
+        onValue={(v) => type('vendor', v)}
+      />
+      <FilterSelect label="Severity" value={draft.severity} onValue={(v) => choose('severity', v)}>
+        {SEVERITY_CHOICES.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </FilterSelect>
+      <FilterSelect label="OS family" value={draft.osFamily} onValue={(v) => choose('osFamily', v)}>
+        <option value="">Any</option>
+        {OS_FAMILIES.map((f) => (
+          <option key={f} value={f}>
+            {PATCH_OS_LABELS[f]}
+          </option>
+        ))}
+      </FilterSelect>
+      <FilterSelect label="Known exploited" value={draft.kev} onValue={(v) => choose('kev', v)}>
+        <option value="">Any</option>
+        <option value="yes">On the KEV list</option>
+        <option value="no">Not on it</option>
+      </FilterSelect>
+      <FilterSelect label="Missing" value={draft.missing} onValue={(v) => choose('missing', v)}>
+        <option value="">Any</option>
+        <option value="yes">Missing on some host</option>
+        <option value="no">Missing nowhere</option>
+      </FilterSelect>
+    </FilterBar>
   );
 }

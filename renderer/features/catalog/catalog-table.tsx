@@ -1,15 +1,10 @@
-import {
-  createColumnHelper,
-  flexRender,
-  getCoreRowModel,
-  useReactTable,
-} from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import type { KeyboardEvent } from 'react';
 import { Link } from 'react-router';
 
 import type { CatalogEntry } from '../../../shared/api/ops/catalog';
 import { Badge } from '../../components/badge';
+import { HeaderRows, LoadingMore, RowCells, useVirtualRows } from '../../components/virtual-table';
 import { cx } from '../../lib/format';
 
 import { PATCH_OS_LABELS } from './catalog-filters';
@@ -17,8 +12,6 @@ import { KevBadge, SeverityBadge } from './severity-badge';
 
 const ROW_HEIGHT = 38;
 const HEADER_HEIGHT = 34;
-/** Start fetching the next page this many rows before the end is on screen. */
-const PREFETCH_ROWS = 60;
 
 const column = createColumnHelper<CatalogEntry>();
 
@@ -134,12 +127,8 @@ export function CatalogTable({
   onLoadMore,
   onOpen,
 }: CatalogTableProps) {
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const [activeIndex, setActiveIndex] = useState(0);
-  const focusPending = useRef(false);
-
-  // TanStack Table and Virtual return fresh functions each render by design; the React Compiler
-  // rule cannot memoise them, and it does not need to here.
+  // TanStack Table returns fresh functions each render by design; the React Compiler rule cannot
+  // memoise them, and it does not need to here.
   // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
     data: patches,
@@ -148,55 +137,18 @@ export function CatalogTable({
     getCoreRowModel: getCoreRowModel(),
   });
   const rows = table.getRowModel().rows;
-  const virtualizer = useVirtualizer({
+  const nav = useVirtualRows({
     count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 15,
-    scrollMargin: HEADER_HEIGHT,
-    initialRect: { width: 1200, height: 600 },
+    rowHeight: ROW_HEIGHT,
+    headerHeight: HEADER_HEIGHT,
+    hasMore: patches.length < total,
+    loadingMore,
+    onLoadMore,
   });
-  const items = virtualizer.getVirtualItems();
-  const lastVisible = items[items.length - 1]?.index ?? -1;
-  const hasMore = patches.length < total;
-
-  useEffect(() => {
-    if (hasMore && !loadingMore && lastVisible >= rows.length - PREFETCH_ROWS) onLoadMore();
-  }, [hasMore, loadingMore, lastVisible, rows.length, onLoadMore]);
-
-  const clampedActive = Math.min(activeIndex, Math.max(rows.length - 1, 0));
-
-  useEffect(() => {
-    if (!focusPending.current) return;
-    const row = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${clampedActive}"]`);
-    if (row) {
-      row.focus();
-      focusPending.current = false;
-    }
-  });
-
-  const moveTo = (index: number) => {
-    const next = Math.max(0, Math.min(index, rows.length - 1));
-    setActiveIndex(next);
-    focusPending.current = true;
-    virtualizer.scrollToIndex(next, { align: 'auto' });
-  };
 
   const onRowKeyDown = (event: KeyboardEvent<HTMLDivElement>, index: number, patchId: string) => {
-    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 600) / ROW_HEIGHT) - 2);
-    const moves: Record<string, number> = {
-      ArrowDown: index + 1,
-      ArrowUp: index - 1,
-      PageDown: index + page,
-      PageUp: index - page,
-      Home: 0,
-      End: rows.length - 1,
-    };
-    const target = moves[event.key];
-    if (target !== undefined) {
-      event.preventDefault();
-      moveTo(target);
-    } else if (event.key === 'Enter') {
+    if (nav.navigate(event, index)) return;
+    if (event.key === 'Enter') {
       event.preventDefault();
       onOpen(patchId);
     }
@@ -204,78 +156,46 @@ export function CatalogTable({
 
   return (
     <div
-      className="catalog-table"
+      className="virtual-table catalog-table"
       role="table"
       aria-label="Patches"
       aria-rowcount={total + 1}
       data-testid="catalog-table"
     >
-      <div ref={scrollRef} className="catalog-scroll">
-        <div role="rowgroup" className="catalog-head">
-          {table.getHeaderGroups().map((group) => (
-            <div role="row" aria-rowindex={1} className="catalog-grid" key={group.id}>
-              {group.headers.map((header) => (
-                <div role="columnheader" key={header.id} className={`col-${header.column.id}`}>
-                  {flexRender(header.column.columnDef.header, header.getContext())}
-                </div>
-              ))}
-            </div>
-          ))}
+      <div ref={nav.scrollRef} className="virtual-table-scroll catalog-scroll">
+        <div role="rowgroup" className="virtual-table-head catalog-head">
+          <HeaderRows table={table} gridClassName="virtual-table-grid catalog-grid" />
         </div>
         <div
           role="rowgroup"
-          className="catalog-canvas"
-          style={{ height: virtualizer.getTotalSize() }}
+          className="virtual-table-canvas catalog-canvas"
+          style={{ height: nav.totalSize }}
         >
-          {items.map((item) => {
+          {nav.items.map((item) => {
             const row = rows[item.index];
             if (!row) return null;
             const patch = row.original;
             return (
               <div
                 key={row.id}
-                role="row"
-                aria-rowindex={item.index + 2}
-                data-index={item.index}
+                {...nav.rowProps(item, () => onOpen(patch.patchId))}
                 data-patch-id={patch.patchId}
-                tabIndex={item.index === clampedActive ? 0 : -1}
                 className={cx(
+                  'virtual-table-grid',
+                  'virtual-table-row',
                   'catalog-grid',
                   'catalog-row',
                   patch.supersededBy.length > 0 && 'is-superseded',
                 )}
-                style={{ transform: `translateY(${item.start - HEADER_HEIGHT}px)` }}
-                onClick={() => {
-                  setActiveIndex(item.index);
-                  onOpen(patch.patchId);
-                }}
-                onFocus={(event) => {
-                  if (event.target === event.currentTarget) setActiveIndex(item.index);
-                }}
                 onKeyDown={(event) => onRowKeyDown(event, item.index, patch.patchId)}
               >
-                {row.getVisibleCells().map((cell) =>
-                  cell.column.id === 'patchId' ? (
-                    <div role="rowheader" key={cell.id} className="col-patchId">
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </div>
-                  ) : (
-                    <div role="cell" key={cell.id} className={`col-${cell.column.id}`}>
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </div>
-                  ),
-                )}
+                <RowCells row={row} rowHeaderId="patchId" />
               </div>
             );
           })}
         </div>
       </div>
-      {loadingMore && (
-        <div className="table-loading-more" role="status">
-          <span className="spinner" aria-hidden="true" />
-          Loading more patches…
-        </div>
-      )}
+      {loadingMore && <LoadingMore label="Loading more patches…" />}
     </div>
   );
 }
