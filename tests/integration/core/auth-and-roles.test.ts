@@ -152,6 +152,32 @@ describe('roles are enforced by the dispatcher', () => {
       'operators.setDisabled': { operatorId: 'op_1', disabled: true },
       'operators.resetPassword': { operatorId: 'op_1', newPassword: STRONG_PASSWORD },
       'settings.update': { idleLockMinutes: 5 },
+      'hosts.create': { address: '127.0.0.99', username: 'root' },
+      'hosts.update': { hostId: 'host_1', tier: 0 },
+      'hosts.delete': { hostIds: ['host_1'] },
+      'scans.start': {},
+      'hostKeys.probe': { hostId: 'host_1' },
+      'hostKeys.accept': { hostId: 'host_1', fingerprint: `SHA256:${'A'.repeat(43)}` },
+      'hostKeys.repin': {
+        hostId: 'host_1',
+        fingerprint: `SHA256:${'A'.repeat(43)}`,
+        reason: 'host rebuilt',
+      },
+      'hostKeys.importKnownHosts': { source: { path: '/etc/ssh/ssh_known_hosts' } },
+      'credentials.create': { name: 'svc', kind: 'agent', agentSocket: '/run/agent.sock' },
+      'credentials.update': { credentialId: 'cred_1', name: 'svc2' },
+      'credentials.delete': { credentialId: 'cred_1' },
+      'vault.setup': { passphrase: STRONG_PASSWORD },
+      'vault.unlock': { passphrase: STRONG_PASSWORD },
+      'imports.preview': { format: 'csv', source: { fileName: 'a.csv', contentBase64: '' } },
+      'imports.reconcile': { importId: 'imp_1', mapping: { address: 'IP' } },
+      'imports.apply': { importId: 'imp_1', decisions: [] },
+      'bundles.import': { source: '/media/usb/bundle' },
+      'trust.addPublisher': {
+        rootPath: '/media/usb/bundle/root.json',
+        confirmFingerprint: 'AAAA BBBB CCCC DDDD',
+      },
+      'trust.revokeKey': { keyid: 'a'.repeat(64), reason: 'key lost' },
     };
     for (const name of changing) {
       expect(valid[name], `a valid input for ${name}`).toBeDefined();
