@@ -15,8 +15,22 @@ import { CONTENT_SECURITY_POLICY, resolveStaticFile } from './static-files';
 /** The largest request body accepted, in bytes. */
 export const MAX_BODY_BYTES = 1_000_000;
 
-/** Bodies up to this size are read and discarded after a 413 so the client sees the answer. */
-const MAX_DRAIN_BYTES = 8 * MAX_BODY_BYTES;
+/**
+ * Operations that carry a file's bytes (a CMDB export, a known_hosts file) from the browser, and
+ * the larger body each may send: the file limit of the operation's schema, base64-encoded, plus
+ * the JSON around it.
+ */
+export const UPLOAD_BODY_BYTES: Readonly<Record<string, number>> = {
+  'imports.preview': 66_000_000,
+  'hostKeys.importKnownHosts': 66_000_000,
+};
+
+/** The body limit of one operation. */
+function bodyLimitOf(op: string): number {
+  return Object.hasOwn(UPLOAD_BODY_BYTES, op)
+    ? (UPLOAD_BODY_BYTES[op] ?? MAX_BODY_BYTES)
+    : MAX_BODY_BYTES;
+}
 
 const OP_PATH = /^\/api\/([A-Za-z0-9_.-]{1,100})$/;
 
@@ -85,9 +99,11 @@ function isJsonContentType(header: string | undefined): boolean {
   return params.every((param) => !param.startsWith('charset=') || param === 'charset=utf-8');
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  // Bodies up to this size are read and discarded after a 413 so the client sees the answer.
+  const drainLimit = limit + 8 * MAX_BODY_BYTES;
   const declared = Number(req.headers['content-length'] ?? '0');
-  if (Number.isFinite(declared) && declared > MAX_DRAIN_BYTES) {
+  if (Number.isFinite(declared) && declared > drainLimit) {
     throw new HttpRefusal(413, 'VALIDATION_FAILED', 'The request body is too large.', {
       Connection: 'close',
     });
@@ -96,14 +112,14 @@ async function readBody(req: IncomingMessage): Promise<string> {
   let total = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     total += chunk.length;
-    if (total > MAX_DRAIN_BYTES) {
+    if (total > drainLimit) {
       throw new HttpRefusal(413, 'VALIDATION_FAILED', 'The request body is too large.', {
         Connection: 'close',
       });
     }
-    if (total <= MAX_BODY_BYTES) chunks.push(chunk);
+    if (total <= limit) chunks.push(chunk);
   }
-  if (total > MAX_BODY_BYTES) {
+  if (total > limit) {
     throw new HttpRefusal(413, 'VALIDATION_FAILED', 'The request body is too large.');
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -183,7 +199,7 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
     if (!isJsonContentType(req.headers['content-type'])) {
       throw new HttpRefusal(415, 'VALIDATION_FAILED', 'Send the request as application/json.');
     }
-    const text = await readBody(req);
+    const text = await readBody(req, bodyLimitOf(op));
     let input: unknown;
     try {
       input = JSON.parse(text);

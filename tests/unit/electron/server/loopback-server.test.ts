@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dispatch } from '../../../../electron/core/api/dispatcher';
 import {
   MAX_BODY_BYTES,
+  UPLOAD_BODY_BYTES,
   startLoopbackServer,
   type LoopbackServer,
 } from '../../../../electron/server/loopback-server';
@@ -199,6 +200,21 @@ describe('startLoopbackServer', () => {
     const reply = await apiCall(server, 'echo.ok', big);
     expect(reply.status).toBe(413);
     expect(JSON.parse(reply.body)).toMatchObject({ ok: false });
+  });
+
+  it('lets the file-carrying operations send a larger body, and only up to their own limit', async () => {
+    const fileSized = JSON.stringify({ blob: 'x'.repeat(3 * MAX_BODY_BYTES) });
+    const upload = await apiCall(server, 'imports.preview', fileSized);
+    // The body reached the dispatcher (which knows no such operation in this test).
+    expect(upload.status).toBe(400);
+    expect(calls.at(-1)?.op).toBe('imports.preview');
+    expect(JSON.parse(upload.body)).toMatchObject({ error: { code: 'UNKNOWN_OPERATION' } });
+    const same = await apiCall(server, 'echo.ok', fileSized);
+    expect(same.status).toBe(413);
+    const tooBig = JSON.stringify({
+      blob: 'x'.repeat(UPLOAD_BODY_BYTES['imports.preview'] ?? 0),
+    });
+    expect((await apiCall(server, 'imports.preview', tooBig)).status).toBe(413);
   });
 
   it('answers malformed JSON with VALIDATION_FAILED', async () => {
