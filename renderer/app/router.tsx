@@ -1,13 +1,6 @@
 import { createHashRouter, Navigate, useRouteError } from 'react-router';
 
 import { AreaPage } from '../features/areas/area-page';
-import { AssetsPage } from '../features/assets/assets-page';
-import { HostDetailPage } from '../features/assets/host-detail-page';
-import { AuditPage } from '../features/audit/audit-page';
-import { BundleDetailPage } from '../features/bundles/bundle-detail-page';
-import { BundlesPage } from '../features/bundles/bundles-page';
-import { CatalogPage } from '../features/catalog/catalog-page';
-import { PatchDetailPage } from '../features/catalog/patch-detail-page';
 import { DashboardPage } from '../features/dashboard/dashboard-page';
 import { OperatorsPage } from '../features/operators/operators-page';
 import { AboutPanel } from '../features/settings/about-panel';
@@ -18,6 +11,32 @@ import { TrustSettings } from '../features/settings/trust-settings';
 
 import { AppShell } from './app-shell';
 import { ScreenFailed } from './error-boundary';
+
+/*
+ * Each area's screens load when first opened, so the first screen (login, dashboard) stays small.
+ * The app is local: loading a screen costs a file read, not a network round trip.
+ */
+const assetsPage = async () => ({
+  Component: (await import('../features/assets/assets-page')).AssetsPage,
+});
+const hostDetailPage = async () => ({
+  Component: (await import('../features/assets/host-detail-page')).HostDetailPage,
+});
+const bundlesPage = async () => ({
+  Component: (await import('../features/bundles/bundles-page')).BundlesPage,
+});
+const bundleDetailPage = async () => ({
+  Component: (await import('../features/bundles/bundle-detail-page')).BundleDetailPage,
+});
+const catalogPage = async () => ({
+  Component: (await import('../features/catalog/catalog-page')).CatalogPage,
+});
+const patchDetailPage = async () => ({
+  Component: (await import('../features/catalog/patch-detail-page')).PatchDetailPage,
+});
+const auditPage = async () => ({
+  Component: (await import('../features/audit/audit-page')).AuditPage,
+});
 
 function RouteError() {
   const error = useRouteError();
@@ -38,16 +57,16 @@ export function createAppRouter() {
       children: [
         { index: true, element: <Navigate to="/dashboard" replace /> },
         { path: 'dashboard', element: <DashboardPage /> },
-        { path: 'assets', element: <AssetsPage /> },
-        { path: 'assets/:hostId', element: <HostDetailPage /> },
-        { path: 'bundles', element: <BundlesPage /> },
-        { path: 'bundles/:bundleId', element: <BundleDetailPage /> },
-        { path: 'patches', element: <CatalogPage /> },
-        { path: 'patches/:patchId', element: <PatchDetailPage /> },
+        { path: 'assets', lazy: assetsPage },
+        { path: 'assets/:hostId', lazy: hostDetailPage },
+        { path: 'bundles', lazy: bundlesPage },
+        { path: 'bundles/:bundleId', lazy: bundleDetailPage },
+        { path: 'patches', lazy: catalogPage },
+        { path: 'patches/:patchId', lazy: patchDetailPage },
         { path: 'deployments', element: <AreaPage area="deployments" /> },
         { path: 'compliance', element: <AreaPage area="compliance" /> },
         { path: 'reports', element: <AreaPage area="reports" /> },
-        { path: 'audit', element: <AuditPage /> },
+        { path: 'audit', lazy: auditPage },
         {
           path: 'settings',
           element: <SettingsLayout />,
