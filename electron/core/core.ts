@@ -8,7 +8,7 @@ import { AuthService } from './auth/auth.service';
 import { operatorHandlers } from './auth/operators.handlers';
 import { DEFAULT_SCRYPT_PARAMS, type ScryptParams } from './auth/password-hash';
 import { SessionStore } from './auth/sessions';
-import { bundleHandlers } from './bundles/bundles.handlers';
+import { createBundlesArea } from './bundles/bundles.handlers';
 import { openWorkspace } from './db/open-workspace';
 import { readSettings } from './db/settings.repository';
 import type { Workspace } from './db/workspace';
@@ -75,6 +75,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
   };
   const auth = new AuthService(authDeps);
   const inventory = createInventory({ ...authDeps, clock, log });
+  const bundles = createBundlesArea({ workspace, clock, ids, events, log });
 
   const parts = [
     systemHandlers({
@@ -85,7 +86,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     authHandlers(auth, authDeps),
     operatorHandlers(auth, authDeps),
     auditHandlers({ workspace, clock }),
-    bundleHandlers({ workspace, clock, ids, events, log }),
+    bundles.handlers,
     catalogHandlers({ workspace }),
     importHandlers({ workspace, clock, ids, events }),
     inventory.handlers,
@@ -109,6 +110,7 @@ export async function createCore(config: CoreConfig): Promise<Core> {
     workspace,
     close: async () => {
       await inventory.close();
+      await bundles.close();
       await workspace.close();
     },
   };

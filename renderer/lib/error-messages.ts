@@ -375,8 +375,9 @@ export const ERROR_MESSAGES: Readonly<Record<ErrorCode, ErrorMessage>> = {
   },
   BUNDLE_STORE_CORRUPT: {
     title:
-      "The copy written to this machine's disk did not read back correctly. Nothing was imported.",
-    action: "Check this machine's disk for errors and free space, then retry the import.",
+      "A bundle file stored on this machine's disk did not read back as signed. The bundle is quarantined and cannot be deployed.",
+    action:
+      "Check this machine's disk for errors, then import the bundle again from its media to repair it.",
   },
   BUNDLE_NOT_FOUND: {
     title: 'There is no imported bundle with that id.',

@@ -312,6 +312,8 @@ test('an administrator trusts a publisher by fingerprint; a technician imports i
   await expect(
     bundles.dialog.getByRole('heading', { name: 'Bundle imported and verified' }),
   ).toBeVisible();
+  // The import ended at the commit; the store copy is read again from the disk meanwhile.
+  await expect(bundles.storeCopy).toHaveText('Store copy: verified', { timeout: 60_000 });
   await expect(bundles.check('Signatures and threshold')).toContainText(
     '1 valid of the 1 required signature',
   );
@@ -337,6 +339,7 @@ test('an administrator trusts a publisher by fingerprint; a technician imports i
   await expect(bundles.row(BUNDLE_ID)).toContainText('acme-security');
   await expect(bundles.row(BUNDLE_ID)).toContainText('3 days');
   await expect(bundles.row(BUNDLE_ID).locator('.key-chip')).toHaveCount(1);
+  await expect(bundles.storeStatus(BUNDLE_ID)).toHaveText('Store copy: verified');
   await screens.take(page, 'bundles-list');
 
   await bundles.openBundle(BUNDLE_ID);

@@ -24,6 +24,7 @@ import {
   writeBundleDirectory,
 } from '../../electron/core/bundles/bundle-builder';
 import { signBody } from '../../electron/core/bundles/signing';
+import type { EventPayload } from '../../shared/api/events';
 import {
   ROOT_FILE_PATTERN,
   type Manifest,
@@ -302,4 +303,31 @@ export async function tarBundle(
     ...extra,
   ]);
   return out;
+}
+
+/** The end of a bundle's store check, as the core announces it. */
+export type StoreCheckFinished = EventPayload<'bundles.storeVerificationFinished'>;
+
+/**
+ * Resolves with the end of the store check of `bundleId` (subscribe before the import, so the
+ * event cannot pass unseen); rejects after `timeoutMs`.
+ */
+export function whenStoreChecked(
+  events: { subscribe(listener: (event: string, payload: unknown) => void): () => void },
+  bundleId: string,
+  timeoutMs = 60_000,
+): Promise<StoreCheckFinished> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`No store check of ${bundleId} ended within ${timeoutMs} ms.`));
+    }, timeoutMs);
+    const stop = events.subscribe((event, payload) => {
+      const finished = payload as StoreCheckFinished;
+      if (event !== 'bundles.storeVerificationFinished' || finished.bundleId !== bundleId) return;
+      clearTimeout(timer);
+      stop();
+      resolve(finished);
+    });
+  });
 }

@@ -9,8 +9,10 @@ import type { Logger } from '../platform/logger';
 
 import { getBundle, listBundles, listPatches, listPublishers } from './bundles.repository';
 import { removeStaleStagingSync } from './content-store';
+import { warmHashCopyPool } from './hash-copy';
 import { importBundle } from './import-bundle';
 import { listMedia, systemMediaProbe, type MediaProbe } from './media';
+import { createStoreVerifier, type StoreVerifier } from './store-verification';
 import { addPublisher, inspectSource, readRootFromMedia, revokeTrustedKey } from './trust-store';
 
 /** The operations of bundles, media and the trust store. */
@@ -37,21 +39,51 @@ export type BundleHandlerDeps = {
   parallelism?: number;
 };
 
+/** The bundles area of a running core: its handlers, the background store checks, and a stop. */
+export type BundlesArea = {
+  handlers: AreaHandlers<BundleOp>;
+  storeVerifier: StoreVerifier;
+  /** Stops the background store checks (after the file being read); call before closing. */
+  close(): Promise<void>;
+};
+
 /**
- * Handlers of bundle import and the trust store. Start-up removes staging folders an interrupted
- * import left behind.
+ * Starts the bundles area. Start-up removes staging folders an interrupted import left behind
+ * and checks again the store copy of every bundle still `verifying` (a check cut short by a
+ * crash or a stop). After each import commits, its store copy is checked in the background.
  */
-export function bundleHandlers(deps: BundleHandlerDeps): AreaHandlers<BundleOp> {
+export function createBundlesArea(deps: BundleHandlerDeps): BundlesArea {
   const { workspace } = deps;
   const stale = removeStaleStagingSync(workspace.dir);
   if (stale.length > 0) deps.log.warn('removed stale bundle staging folders', { stale });
+  const storeVerifier = createStoreVerifier({
+    workspace,
+    clock: deps.clock,
+    events: deps.events,
+    log: deps.log,
+    ...(deps.parallelism === undefined ? {} : { parallelism: deps.parallelism }),
+  });
+  storeVerifier.resumeUnfinished();
+  return {
+    handlers: handlersOf(deps, storeVerifier),
+    storeVerifier,
+    close: () => storeVerifier.close(),
+  };
+}
+
+function handlersOf(deps: BundleHandlerDeps, storeVerifier: StoreVerifier): AreaHandlers<BundleOp> {
+  const { workspace } = deps;
 
   return {
     'media.list': () => listMedia(deps.mediaProbe ?? systemMediaProbe),
-    'bundles.inspect': (input) => inspectSource(workspace, input.source),
-    'bundles.import': (input, ctx) => {
+    'bundles.inspect': (input) => {
+      // An import usually follows: its worker threads start now, while the operator reads.
+      warmHashCopyPool();
+      return inspectSource(workspace, input.source);
+    },
+    'bundles.import': async (input, ctx) => {
       const actor = ctx.actor;
-      return importBundle(
+      const report = await importBundle(
         {
           workspace,
           clock: deps.clock,
@@ -68,6 +100,8 @@ export function bundleHandlers(deps: BundleHandlerDeps): AreaHandlers<BundleOp> 
           describe: (summary, details) => ctx.describe(summary, details),
         },
       );
+      if (report.outcome !== 'already-imported') storeVerifier.schedule(report.bundle.bundleId);
+      return report;
     },
     'bundles.list': () => Promise.resolve(listBundles(workspace)),
     'bundles.get': (input) => {

@@ -1,4 +1,9 @@
-import type { BundleDetail, BundleSummary, Publisher } from '../../../shared/api/ops/bundles';
+import type {
+  BundleDetail,
+  BundleSummary,
+  Publisher,
+  StoreStatus,
+} from '../../../shared/api/ops/bundles';
 import {
   CatalogPatchSchema,
   keyFingerprint,
@@ -346,7 +351,7 @@ export type ImportAttempt = {
   at: string;
   operatorId: string | null;
   source: string;
-  outcome: 'imported' | 'already-imported' | 'refused';
+  outcome: 'imported' | 'already-imported' | 'repaired' | 'refused';
   errorCode: string | null;
   message: string | null;
   bundleId: string | null;
@@ -400,7 +405,13 @@ type BundleRow = {
   verification: Json;
   imported_at: string;
   imported_by: string;
+  store_status: string;
+  store_checked_at: string | null;
 };
+
+function storeStatusOfRow(value: string): StoreStatus {
+  return value === 'verified' || value === 'corrupt' ? value : 'verifying';
+}
 
 function summaryOf(row: BundleRow): BundleSummary {
   const manifest = ManifestSchema.parse(parse(row.manifest_json));
@@ -418,6 +429,8 @@ function summaryOf(row: BundleRow): BundleSummary {
     patches: Number(row.patch_count),
     severity: highestSeverity(manifest),
     expiryOverridden: Number(row.expiry_overridden) === 1,
+    storeStatus: storeStatusOfRow(row.store_status),
+    storeCheckedAt: row.store_checked_at,
   };
 }
 
@@ -490,4 +503,71 @@ export function listPatches(db: ReadDb): CatalogPatch[] {
     }
   }
   return out;
+}
+
+/** The store status of an imported bundle, or undefined when it is not imported. */
+export function storeStatusOf(db: ReadDb, bundleId: string): StoreStatus | undefined {
+  const row = db.get<{ store_status: string }>(
+    'SELECT store_status FROM bundles WHERE bundle_id = ?',
+    [bundleId],
+  );
+  return row ? storeStatusOfRow(row.store_status) : undefined;
+}
+
+/** Bundles whose store copy has not been checked to the end (new, or a check cut short). */
+export function bundlesAwaitingStoreCheck(db: ReadDb): string[] {
+  return db
+    .all<{ bundle_id: string }>(
+      "SELECT bundle_id FROM bundles WHERE store_status = 'verifying' ORDER BY imported_at, bundle_id",
+    )
+    .map((r) => r.bundle_id);
+}
+
+/** One stored content of a bundle: its hash, length and the first path that names it. */
+export type BundleContent = { sha256: string; length: number; path: string };
+
+/** The distinct contents of a bundle's files (a content listed twice is read once). */
+export function bundleContents(db: ReadDb, bundleId: string): BundleContent[] {
+  return db
+    .all<{ sha256: string; length: number; path: string }>(
+      `SELECT sha256, length, min(path) AS path FROM bundle_files WHERE bundle_id = ?
+       GROUP BY sha256, length ORDER BY path`,
+      [bundleId],
+    )
+    .map((r) => ({ sha256: r.sha256, length: Number(r.length), path: r.path }));
+}
+
+/** Other bundles whose files include any of these contents, with their store status. */
+export function bundlesSharingContent(
+  db: ReadDb,
+  bundleId: string,
+  sha256s: readonly string[],
+): { bundleId: string; storeStatus: StoreStatus }[] {
+  if (sha256s.length === 0) return [];
+  const marks = sha256s.map(() => '?').join(', ');
+  return db
+    .all<{ bundle_id: string; store_status: string }>(
+      `SELECT DISTINCT b.bundle_id, b.store_status FROM bundles b
+       JOIN bundle_files f ON f.bundle_id = b.bundle_id
+       WHERE f.sha256 IN (${marks}) AND b.bundle_id <> ? ORDER BY b.bundle_id`,
+      [...sha256s, bundleId],
+    )
+    .map((r) => ({ bundleId: r.bundle_id, storeStatus: storeStatusOfRow(r.store_status) }));
+}
+
+/**
+ * Sets a bundle's store status. `direct` says whether the check read the disk itself (null while
+ * verifying).
+ */
+export function setStoreStatus(
+  tx: WriteTx,
+  bundleId: string,
+  status: StoreStatus,
+  at: string | null,
+  direct: boolean | null,
+): void {
+  tx.run(
+    'UPDATE bundles SET store_status = ?, store_checked_at = ?, store_read_direct = ? WHERE bundle_id = ?',
+    [status, at, direct === null ? null : direct ? 1 : 0, bundleId],
+  );
 }

@@ -4,6 +4,7 @@ import {
   constants,
   createReadStream,
   fstatSync,
+  ftruncateSync,
   openSync,
   readSync,
   writeSync,
@@ -16,7 +17,14 @@ import { AppError } from '../../../shared/api/errors';
 import { errorCode } from '../platform/atomic-file';
 import { serveWorker } from '../platform/worker';
 
-import type { HashCopyInput, HashCopyMessage, HashCopyResult, PayloadFile } from './hash-copy';
+import type {
+  HashCopyInput,
+  HashCopyMessage,
+  HashCopyResult,
+  PayloadFile,
+  StoredFile,
+  StoredReading,
+} from './hash-copy';
 import { unsafePathReason } from './safe-path';
 
 /** Read size: large reads suit USB media and keep per-call overhead small. */
@@ -28,10 +36,60 @@ function bufferFor(length: number): Buffer {
   return Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK, length + 1)));
 }
 
-/** One payload file being copied: bounded read, hash, and the staged copy. */
+/** Alignment that satisfies O_DIRECT on every Linux block device (a memory page). */
+const DIRECT_ALIGN = 4096;
+
+/** Linux's O_DIRECT flag; undefined where Node does not offer it (Windows, macOS). */
+const O_DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT;
+
+/** This thread's CHUNK buffer aligned for O_DIRECT; null once no alignment worked. */
+let alignedChunk: Buffer | null | undefined;
+
+/**
+ * A CHUNK-sized window of one buffer whose memory address suits O_DIRECT, shared by every job of
+ * this thread. JavaScript cannot see addresses, so the window is found by trying offsets (16-byte
+ * steps, as allocators align) with one aligned direct transfer (`probe`): the kernel refuses a
+ * misaligned one with EINVAL.
+ */
+function directBuffer(probe: (raw: Buffer, offset: number) => void): Buffer | undefined {
+  if (alignedChunk !== undefined) return alignedChunk ?? undefined;
+  const raw = Buffer.allocUnsafeSlow(CHUNK + DIRECT_ALIGN);
+  for (let offset = 0; offset < DIRECT_ALIGN; offset += 16) {
+    try {
+      probe(raw, offset);
+      alignedChunk = raw.subarray(offset, offset + CHUNK);
+      return alignedChunk;
+    } catch (error) {
+      if (errorCode(error) !== 'EINVAL') throw error;
+    }
+  }
+  alignedChunk = null;
+  return undefined;
+}
+
+/** Writes `length` bytes of `buffer` at `position`, however many calls it takes. */
+function writeAll(fd: number, buffer: Buffer, length: number, position: number): void {
+  let done = 0;
+  while (done < length) done += writeSync(fd, buffer, done, length - done, position + done);
+}
+
+/**
+ * One payload file being copied: bounded read, hash, and the staged copy.
+ *
+ * A folder bundle's copy is written with O_DIRECT where the OS and file system allow it (Linux):
+ * straight from the buffer that was read and hashed to the disk, without a second copy in the
+ * page cache (measured here: a third of the CPU and a steadier rate than buffered writes). Direct
+ * writes go in whole 4 KiB blocks, so the last block is padded and the file cut back to its
+ * length at the end. Anywhere else, and for `.tar` entries (stream chunks of any size), ordinary
+ * writes.
+ */
 class FileSink {
   private readonly hash: Hash = createHash('sha256');
   private fd: number | undefined;
+  private readonly stagedPath: string | undefined;
+  /** The aligned buffer when this copy is written with O_DIRECT. */
+  private direct: Buffer | undefined;
+  private padded = false;
   bytes = 0;
   written = 0;
 
@@ -39,20 +97,54 @@ class FileSink {
     private readonly file: PayloadFile,
     stagingDir: string | null,
     private readonly progress: (bytes: number) => void,
+    options: { direct: boolean } = { direct: false },
   ) {
-    if (stagingDir !== null && file.store) {
-      try {
-        this.fd = openSync(join(stagingDir, String(file.index)), 'wx', 0o600);
-      } catch (error) {
-        throw storeError(error, file.path);
-      }
+    if (stagingDir === null || !file.store) return;
+    this.stagedPath = join(stagingDir, String(file.index));
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+    try {
+      if (options.direct && O_DIRECT !== undefined) this.openDirect(flags | O_DIRECT);
+      this.fd ??= openSync(this.stagedPath, flags, 0o600);
+    } catch (error) {
+      throw storeError(error, file.path);
     }
   }
 
-  /** Takes the next bytes; refuses as soon as the file runs past its signed length (UPD-05). */
-  push(chunk: Buffer): void {
-    this.bytes += chunk.length;
-    this.progress(chunk.length);
+  private openDirect(flags: number): void {
+    let fd: number;
+    try {
+      fd = openSync(this.stagedPath ?? '', flags, 0o600);
+    } catch (error) {
+      // A file system without O_DIRECT refuses the flag: write through the cache instead.
+      if (errorCode(error) === 'EINVAL') return;
+      throw error;
+    }
+    this.fd = fd;
+    // The probe writes one block at 0; the data overwrites it, and finish() sets the length.
+    this.direct = directBuffer((raw, offset) => writeSync(fd, raw, offset, DIRECT_ALIGN, 0));
+    if (!this.direct) this.writeThroughCache();
+  }
+
+  /** Leaves O_DIRECT for the rest of this copy (same file, same position). */
+  private writeThroughCache(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.direct = undefined;
+    this.fd = openSync(this.stagedPath ?? '', constants.O_WRONLY);
+  }
+
+  /** The buffer to read this file into: the aligned one for O_DIRECT copies. */
+  readBuffer(): Buffer {
+    return this.direct ?? bufferFor(this.file.length);
+  }
+
+  /**
+   * Takes the next `n` bytes at the start of `buffer` (all of it by default); refuses as soon as
+   * the file runs past its signed length (UPD-05). Exactly these bytes are hashed and handed to
+   * write().
+   */
+  push(buffer: Buffer, n = buffer.length): void {
+    this.bytes += n;
+    this.progress(n);
     if (this.bytes > this.file.length) {
       throw new AppError(
         'BUNDLE_FILE_TOO_LARGE',
@@ -60,21 +152,37 @@ class FileSink {
         { file: this.file.path, length: this.file.length },
       );
     }
-    this.hash.update(chunk);
-    if (this.fd !== undefined) {
-      try {
-        let offset = 0;
-        while (offset < chunk.length) offset += writeSync(this.fd, chunk, offset);
-        this.written += chunk.length;
-      } catch (error) {
-        throw storeError(error, this.file.path);
-      }
+    this.hash.update(buffer.subarray(0, n));
+    if (this.fd === undefined) return;
+    try {
+      this.write(buffer, n);
+    } catch (error) {
+      throw storeError(error, this.file.path);
     }
   }
 
+  private write(buffer: Buffer, n: number): void {
+    if (this.direct === buffer && this.written % DIRECT_ALIGN === 0 && this.fd !== undefined) {
+      const span = Math.ceil(n / DIRECT_ALIGN) * DIRECT_ALIGN;
+      try {
+        writeAll(this.fd, buffer, span, this.written);
+        this.written += n;
+        this.padded = span !== n;
+        return;
+      } catch (error) {
+        if (errorCode(error) !== 'EINVAL') throw error;
+      }
+    }
+    if (this.direct !== undefined) this.writeThroughCache();
+    if (this.fd === undefined) return;
+    writeAll(this.fd, buffer, n, this.written);
+    this.written += n;
+  }
+
   /**
-   * Checks length and hash. The copy is not fsynced here: the core flushes it on the thread pool
-   * while a worker reads it back (verify-staged), so the disk works while the next file copies.
+   * Checks length and hash: the hash is of exactly the bytes handed to write(). The copy is not
+   * fsynced here: the core flushes it on the thread pool, so the disk works while this thread
+   * hashes the next file.
    */
   finish(): void {
     if (this.bytes !== this.file.length) {
@@ -91,6 +199,14 @@ class FileSink {
         `Hash mismatch for ${this.file.path}: the file is not the one the publisher signed.`,
         { file: this.file.path, expected: this.file.sha256, actual: digest },
       );
+    }
+    if (this.fd !== undefined && (this.padded || this.written < DIRECT_ALIGN)) {
+      // Cut off the padding of the last direct block (or what the alignment probe wrote).
+      try {
+        ftruncateSync(this.fd, this.written);
+      } catch (error) {
+        throw storeError(error, this.file.path);
+      }
     }
     this.close();
   }
@@ -170,21 +286,34 @@ function copyFromDirectory(
       entries: [{ path: file.path, type: 'special' }],
     });
   }
-  const sink = new FileSink(file, stagingDir, (n) => progress.add(n, file.path));
+  let sink: FileSink;
+  try {
+    sink = new FileSink(file, stagingDir, (n) => progress.add(n, file.path), { direct: true });
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
   try {
     // One buffer, read into and then hashed and written from: no copies, no stream machinery.
-    const buffer = bufferFor(file.length);
+    const buffer = sink.readBuffer();
     for (;;) {
       // Never ask for more than length + 1 bytes in all (UPD-05).
       const want = Math.min(buffer.length, file.length + 1 - sink.bytes);
-      let n: number;
-      try {
-        n = readSync(fd, buffer, 0, want, null);
-      } catch (error) {
-        throw readError(error, file.path);
+      // Fill the buffer (a short read is not the end), so only the last chunk is partial.
+      let n = 0;
+      for (;;) {
+        let got: number;
+        try {
+          got = readSync(fd, buffer, n, want - n, null);
+        } catch (error) {
+          throw readError(error, file.path);
+        }
+        n += got;
+        if (got === 0 || n === want) break;
       }
       if (n === 0) break;
-      sink.push(buffer.subarray(0, n));
+      sink.push(buffer, n);
+      if (n < want) break;
     }
     sink.finish();
     return { read: sink.bytes, written: sink.written };
@@ -347,42 +476,95 @@ function copyFromTar(
 }
 
 /**
- * Reads a staged copy back and hashes it again: the store is checked, never the media (ARC-13,
- * REL-07). The core fsyncs the copy meanwhile.
+ * Opens a stored copy for reading from the device itself where the OS allows it: Linux with
+ * O_DIRECT (the page cache is bypassed, so what was written is read back from the disk, not from
+ * memory). Where O_DIRECT is missing (Windows, macOS) or refused (a file system without it, such
+ * as tmpfs), the file is opened for an ordinary read through the OS cache.
  */
-function hashStaged(
-  stagingDir: string,
-  file: PayloadFile,
+function openStored(
+  file: StoredFile,
+  allowDirect: boolean,
+): { fd: number; buffer: Buffer; direct: boolean } {
+  const flags = constants.O_RDONLY | constants.O_NOFOLLOW;
+  if (allowDirect && O_DIRECT !== undefined && file.length > 0) {
+    let fd: number | undefined;
+    try {
+      fd = openSync(file.storePath, flags | O_DIRECT);
+    } catch (error) {
+      if (errorCode(error) !== 'EINVAL') throw error;
+    }
+    if (fd !== undefined) {
+      const opened = fd;
+      try {
+        const buffer = directBuffer((raw, offset) =>
+          readSync(opened, raw, offset, DIRECT_ALIGN, 0),
+        );
+        if (buffer) return { fd, buffer, direct: true };
+      } catch (error) {
+        closeSync(fd);
+        throw error;
+      }
+      closeSync(fd);
+    }
+  }
+  return { fd: openSync(file.storePath, flags), buffer: bufferFor(file.length), direct: false };
+}
+
+/** Thrown when the device refuses the alignment of a direct read: read through the cache then. */
+class DirectReadRefused extends Error {}
+
+function readStoredOnce(
+  file: StoredFile,
+  allowDirect: boolean,
   progress: ReturnType<typeof throttle>,
-): number {
+): StoredReading {
   const hash = createHash('sha256');
   let bytes = 0;
-  const fd = openSync(
-    join(stagingDir, String(file.index)),
-    constants.O_RDONLY | constants.O_NOFOLLOW,
-  );
+  let opened: ReturnType<typeof openStored>;
   try {
-    const buffer = bufferFor(file.length);
-    for (;;) {
-      const n = readSync(fd, buffer, 0, buffer.length, null);
+    opened = openStored(file, allowDirect);
+  } catch (error) {
+    return { digest: null, bytes, direct: false, error: errorCode(error) ?? 'error' };
+  }
+  const { fd, buffer, direct } = opened;
+  try {
+    while (bytes <= file.length) {
+      // Whole aligned chunks for O_DIRECT: the length + 1 bound is checked after the read.
+      const want = direct ? buffer.length : Math.min(buffer.length, file.length + 1 - bytes);
+      let n: number;
+      try {
+        n = readSync(fd, buffer, 0, want, null);
+      } catch (error) {
+        if (direct && errorCode(error) === 'EINVAL') throw new DirectReadRefused();
+        throw error;
+      }
       if (n === 0) break;
       bytes += n;
       hash.update(buffer.subarray(0, n));
       progress.add(n, file.path);
-      if (bytes > file.length) break;
     }
+    return { digest: hash.digest('hex'), bytes, direct, error: null };
+  } catch (error) {
+    if (error instanceof DirectReadRefused) throw error;
+    return { digest: null, bytes, direct, error: errorCode(error) ?? 'error' };
   } finally {
     closeSync(fd);
   }
-  const digest = hash.digest('hex');
-  if (bytes !== file.length || digest !== file.sha256) {
-    throw new AppError(
-      'BUNDLE_STORE_CORRUPT',
-      `The stored copy of ${file.path} does not read back as written (${bytes} bytes, hash ${digest.slice(0, 12)}…).`,
-      { file: file.path },
-    );
+}
+
+/**
+ * Reads a stored copy again, at most length + 1 bytes (plus the rest of one aligned chunk when
+ * reading directly), and hashes it. Read errors are part of the answer (a flaky disk fails with
+ * EIO, a removed file with ENOENT), never thrown.
+ */
+function readStored(file: StoredFile, progress: ReturnType<typeof throttle>): StoredReading {
+  try {
+    return readStoredOnce(file, true, progress);
+  } catch (error) {
+    if (!(error instanceof DirectReadRefused)) throw error;
+    // A device with larger sectors than this thread's buffer is aligned for.
+    return readStoredOnce(file, false, progress);
   }
-  return bytes;
 }
 
 serveWorker<HashCopyInput, HashCopyResult, HashCopyMessage>(async (input, post) => {
@@ -410,9 +592,11 @@ serveWorker<HashCopyInput, HashCopyResult, HashCopyMessage>(async (input, post) 
         written = r.written;
         break;
       }
-      case 'verify-staged':
-        read = hashStaged(input.stagingDir, input.file, progress);
-        break;
+      case 'read-stored': {
+        const stored = readStored(input.file, progress);
+        progress.flush();
+        return { bytesRead: stored.bytes, bytesWritten: 0, stored };
+      }
     }
   } finally {
     progress.flush();

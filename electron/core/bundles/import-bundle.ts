@@ -18,6 +18,8 @@ import {
   insertImportAttempt,
   resetChannelMarks,
   saveRoot,
+  setStoreStatus,
+  storeStatusOf,
   type ImportAttempt,
 } from './bundles.repository';
 import {
@@ -30,7 +32,12 @@ import {
 } from './content-store';
 import { readDebControlFields } from './deb-control';
 import type { PayloadFile } from './hash-copy';
-import { payloadBytes, verifyBundle, type VerifiedBundle } from './verify-bundle';
+import {
+  payloadBytes,
+  verifyBundle,
+  type PolicyVerdict,
+  type VerifiedBundle,
+} from './verify-bundle';
 import type { TrustAnchor, VerifiedMetadata } from './verify-metadata';
 
 /** What an import needs from the core. */
@@ -83,10 +90,16 @@ function judgedNow(workspace: Workspace, publisher: string, clock: Date): Date {
 }
 
 /**
- * Imports a bundle from media: verify everything before trusting anything, copy into staging
- * while hashing (media read once, off the main thread), verify the copies, move them into the
- * content store, and record bundle, roots and channel mark with the audit record in one
- * transaction. Any failure leaves no staging folder, no new store file and no bundle row.
+ * Imports a bundle from media in one pass: verify the metadata before trusting anything, read
+ * each payload file once (off the main thread), hashing exactly the bytes written into staging,
+ * fsync the copies, move them into the content store, and record bundle, roots and channel mark
+ * with the audit record in one transaction. Any failure leaves no staging folder, no new store
+ * file and no bundle row. The media may be removed when this resolves.
+ *
+ * The bundle is recorded with store status `verifying`: the caller then has the store copy read
+ * again from the disk (`verifyBundleStore`, in the background) before the bundle may be deployed.
+ * Importing a quarantined (`corrupt`) bundle again repairs it: the files missing from the store
+ * are copied again and the status returns to `verifying` (outcome `repaired`).
  */
 export function importBundle(
   deps: ImportDeps,
@@ -107,13 +120,8 @@ async function runImport(
   const started = performance.now();
   let bytesTotal = 0;
   let bytesDone = 0;
-  let copyTotal = 0;
-  let verifyTotal = 0;
-  let copied = 0;
-  let verifiedBytes = 0;
   let lastEmit = 0;
-  let phase: 'verifying-metadata' | 'copying' | 'verifying-copy' | 'recording' | 'done' =
-    'verifying-metadata';
+  let phase: 'verifying-metadata' | 'copying' | 'recording' | 'done' = 'verifying-metadata';
   const emit = (file: string | null, force = false) => {
     const now = performance.now();
     if (!force && now - lastEmit < 100) return;
@@ -155,27 +163,14 @@ async function runImport(
       stagingDir,
       storeHas: (sha, length) => hasContent(workspace.dir, sha, length),
       ...(deps.parallelism === undefined ? {} : { parallelism: deps.parallelism }),
-      onPhase: (next, total, stagedTotal) => {
+      onPhase: (next, total) => {
         phase = next;
-        if (next === 'copying') {
-          copyTotal = total;
-          verifyTotal = stagedTotal;
-          bytesTotal = total;
-        }
+        if (next === 'copying') bytesTotal = total;
         emit(null, true);
       },
-      // Copies and read-backs overlap; progress shows the copy over the bundle's bytes, then
-      // what is left of the read-back as its own phase.
-      onProgress: (copyPhase, bytes, file) => {
-        if (copyPhase === 'copying') copied += bytes;
-        else verifiedBytes += bytes;
-        const switching = phase === 'copying' && copied >= copyTotal && verifyTotal > 0;
-        if (switching) {
-          phase = 'verifying-copy';
-          bytesTotal = verifyTotal;
-        }
-        bytesDone = phase === 'copying' ? copied : verifiedBytes;
-        emit(file, switching);
+      onProgress: (bytes, file) => {
+        bytesDone += bytes;
+        emit(file, false);
       },
     });
     const { meta } = verified;
@@ -197,12 +192,18 @@ async function runImport(
       files: manifest.files.length,
       bytes: payloadBytes(manifest),
     };
+    const outcome: ImportReport['outcome'] =
+      verified.verdict === 'already-imported'
+        ? 'already-imported'
+        : verified.verdict === 'repair'
+          ? 'repaired'
+          : 'imported';
     const attempt: ImportAttempt = {
       id: deps.ids.next('bimp'),
       at: clockNow.toISOString(),
       operatorId: caller.operatorId,
       source: request.source,
-      outcome: verified.verdict === 'already-imported' ? 'already-imported' : 'imported',
+      outcome,
       errorCode: null,
       message: null,
       bundleId: manifest.bundleId,
@@ -230,6 +231,17 @@ async function runImport(
     if (verified.verdict === 'already-imported') {
       caller.describe(`Bundle ${manifest.bundleId} was already imported; nothing changed`, details);
       caller.commit((tx) => insertImportAttempt(tx, attempt));
+    } else if (verified.verdict === 'repair') {
+      await checkStoredDebs(workspace.dir, stagingDir, meta.manifest, verified.files);
+      created = await commitStaged(workspace.dir, stagingDir, verified.files);
+      caller.describe(
+        `Repaired the stored copy of quarantined bundle ${manifest.bundleId}; its store copy is checked again`,
+        { ...details, restored: verified.files.filter((f) => f.store).map((f) => f.path) },
+      );
+      caller.commit((tx) => {
+        setStoreStatus(tx, manifest.bundleId, 'verifying', null, null);
+        insertImportAttempt(tx, attempt);
+      });
     } else {
       await checkStoredDebs(workspace.dir, stagingDir, meta.manifest, verified.files);
       created = await commitStaged(workspace.dir, stagingDir, verified.files);
@@ -271,9 +283,9 @@ async function runImport(
     const seconds = Math.max(durationMs / 1000, 1e-6);
     return {
       taskId,
-      outcome: attempt.outcome === 'already-imported' ? 'already-imported' : 'imported',
+      outcome,
       bundle: summary,
-      verification: verified.verdict === 'already-imported' ? bundle.verification : verification,
+      verification: verified.verdict === 'continue' ? verification : bundle.verification,
       bytesRead: verified.bytesRead,
       bytesStored: verified.bytesWritten,
       durationMs: Math.round(durationMs),
@@ -373,10 +385,13 @@ function checkPolicy(
   workspace: Workspace,
   meta: VerifiedMetadata,
   anchor: TrustAnchor | null,
-): 'continue' | 'already-imported' {
+): PolicyVerdict {
   const m = meta.manifest;
   const known = importedManifestHash(workspace, m.bundleId);
-  if (known === meta.manifestSha256) return 'already-imported';
+  if (known === meta.manifestSha256) {
+    // The same bundle again: a no-op, unless its store copy was quarantined (then repair it).
+    return storeStatusOf(workspace, m.bundleId) === 'corrupt' ? 'repair' : 'already-imported';
+  }
   if (known !== undefined) {
     throw new AppError(
       'BUNDLE_ID_CONFLICT',

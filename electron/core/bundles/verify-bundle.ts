@@ -2,13 +2,7 @@ import { AppError } from '../../../shared/api/errors';
 import type { Manifest } from '../../../shared/domain/bundle-manifest';
 
 import { checkDirectoryEntries, openBundleSource, type OpenedSource } from './bundle-source';
-import {
-  copyAndVerifyPayload,
-  startHashCopyPool,
-  type CopyPhase,
-  type HashCopyPool,
-  type PayloadFile,
-} from './hash-copy';
+import { copyPayload, startHashCopyPool, type HashCopyPool, type PayloadFile } from './hash-copy';
 import {
   parseSignedManifest,
   verifyMetadata,
@@ -16,8 +10,11 @@ import {
   type VerifiedMetadata,
 } from './verify-metadata';
 
-/** What the policy step decides once the metadata verified: go on, or stop as a no-op. */
-export type PolicyVerdict = 'continue' | 'already-imported';
+/**
+ * What the policy step decides once the metadata verified: go on, stop as a no-op, or copy the
+ * payload again to repair a quarantined bundle's store copy (same bundle, same manifest).
+ */
+export type PolicyVerdict = 'continue' | 'already-imported' | 'repair';
 
 /** How to verify one bundle. */
 export type VerifyOptions = {
@@ -36,12 +33,9 @@ export type VerifyOptions = {
   /** Whether the store already holds this content (then it is hashed but not copied). */
   storeHas?(sha256: string, length: number): boolean;
   parallelism?: number;
-  /**
-   * A phase began. For `copying`, `total` is the payload's bytes (read once from the media) and
-   * `stagedTotal` the bytes that will be read back from staging.
-   */
-  onPhase?(phase: 'verifying-metadata' | CopyPhase, total: number, stagedTotal: number): void;
-  onProgress?(phase: CopyPhase, bytes: number, file: string | null): void;
+  /** A phase began. For `copying`, `total` is the payload's bytes (read once from the media). */
+  onPhase?(phase: 'verifying-metadata' | 'copying', total: number): void;
+  onProgress?(bytes: number, file: string | null): void;
 };
 
 /** What verification established. */
@@ -64,8 +58,8 @@ export function payloadBytes(manifest: Manifest): number {
 /**
  * The one verification path of import and `patchdeck bundle verify`: metadata within limits,
  * signatures and root chain against the trust anchor, expiry, the caller's policy, the entries on
- * the media, then every payload file read once (hash while copying when staging) and the staged
- * copies hashed again. Throws the AppError of the first check that fails.
+ * the media, then every payload file read once, hashing exactly the bytes written to staging, and
+ * every staged copy fsynced. Throws the AppError of the first check that fails.
  */
 export async function verifyBundle(path: string, options: VerifyOptions): Promise<VerifiedBundle> {
   // The threads start while the metadata is checked; most bundles get that far.
@@ -73,7 +67,8 @@ export async function verifyBundle(path: string, options: VerifyOptions): Promis
   try {
     return await verifyWith(pool, path, options);
   } finally {
-    await pool.close();
+    // Kept warm for the store check that follows an import (or the next import).
+    await pool.release();
   }
 }
 
@@ -82,7 +77,7 @@ async function verifyWith(
   path: string,
   options: VerifyOptions,
 ): Promise<VerifiedBundle> {
-  options.onPhase?.('verifying-metadata', 0, 0);
+  options.onPhase?.('verifying-metadata', 0);
   const source = await openBundleSource(path);
   const publisher = parseSignedManifest(source.metadata.manifest).signed.publisher;
   const anchor = options.anchorFor(publisher);
@@ -115,14 +110,13 @@ async function verifyWith(
     return { source, meta, anchor, expired, verdict, files, bytesRead: 0, bytesWritten: 0 };
   }
   if (source.kind === 'directory') await checkDirectoryEntries(source.path, manifest);
-  const stagedTotal = files.filter((f) => f.store).reduce((sum, f) => sum + f.length, 0);
-  options.onPhase?.('copying', payloadBytes(manifest), stagedTotal);
-  const copied = await copyAndVerifyPayload({
+  options.onPhase?.('copying', payloadBytes(manifest));
+  const copied = await copyPayload({
     source: { kind: source.kind, path: source.path, metadataNames: source.metadataNames },
     files,
     stagingDir: options.stagingDir,
     pool,
-    onProgress: (phase, bytes, file) => options.onProgress?.(phase, bytes, file),
+    onProgress: (bytes, file) => options.onProgress?.(bytes, file),
   });
   return {
     source,

@@ -32,8 +32,26 @@ type WireMessage =
   | { type: 'result'; value: unknown }
   | { type: 'error'; error: WireMessageError };
 
+let builtWorkersFolder: URL | undefined;
+
+/**
+ * Runs every worker from a build's `workers/` folder (`dist/electron/workers/`) even when this
+ * code runs from sources: benchmarks measure the workers as the app ships them, without the
+ * TypeScript loader's start-up. A worker missing there is then an error, not a fallback.
+ */
+export function useBuiltWorkers(folder: URL): void {
+  builtWorkersFolder = new URL(folder.href.endsWith('/') ? folder.href : `${folder.href}/`);
+}
+
 /** The bundled file of a worker, when this code runs from a bundle; else undefined. */
 function builtWorkerUrl(name: string): URL | undefined {
+  if (builtWorkersFolder) {
+    const chosen = new URL(`./${name}.mjs`, builtWorkersFolder);
+    if (!existsSync(fileURLToPath(chosen))) {
+      throw new Error(`Worker ${name}: ${chosen.href} is not built (run npm run build).`);
+    }
+    return chosen;
+  }
   // In a bundle, import.meta.url is the bundle file itself (dist/electron/<entry>).
   const url = new URL(`./workers/${name}.mjs`, import.meta.url);
   return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
@@ -122,13 +140,16 @@ function rejection(module: WorkerModule, error: WireMessageError): Error {
 
 /**
  * A worker thread kept for several jobs, so a job does not pay for starting a thread. Jobs run
- * one at a time on the thread unless the worker awaits inside one.
+ * one at a time on the thread unless the worker awaits inside one. An idle session does not keep
+ * the process alive; one with a job running does.
  */
 export type WorkerSession<Input, Result, Message> = {
   /** Runs one job; messages it posts go to `onMessage`. */
   run(input: Input, onMessage?: (message: Message) => void): Promise<Result>;
   /** Stops the thread; jobs still running reject. */
   close(): Promise<void>;
+  /** False once the thread has stopped (closed, crashed or failed to start). */
+  isAlive(): boolean;
 };
 
 /** Starts a worker module in session mode (see {@link WorkerSession}). */
@@ -157,8 +178,15 @@ export function startWorkerSession<Input, Result, Message = never>(
       return;
     }
     jobs.delete(raw.id);
+    if (jobs.size === 0) worker.unref();
     if (raw.type === 'result') job.resolve(raw.value as Result);
     else job.reject(rejection(module, raw.error));
+  });
+  // Idle from the start; unref() only holds once the thread is online (before, its port is not
+  // set up yet and would keep the process alive).
+  worker.unref();
+  worker.once('online', () => {
+    if (jobs.size === 0) worker.unref();
   });
   worker.on('error', failAll);
   worker.on('exit', (code) =>
@@ -169,13 +197,16 @@ export function startWorkerSession<Input, Result, Message = never>(
       if (stopped) return Promise.reject(stopped);
       const id = nextId++;
       return new Promise<Result>((resolve, reject) => {
+        if (jobs.size === 0) worker.ref();
         jobs.set(id, { resolve, reject, onMessage });
         worker.postMessage({ id, input });
       });
     },
     async close() {
+      stopped ??= new Error(`Worker ${module.name} was closed.`);
       await worker.terminate();
     },
+    isAlive: () => stopped === undefined,
   };
 }
 

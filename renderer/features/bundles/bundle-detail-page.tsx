@@ -4,7 +4,7 @@ import '../../styles/bundles.css';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 
-import type { BundleDetail } from '../../../shared/api/ops/bundles';
+import type { BundleDetail, StoreStatus } from '../../../shared/api/ops/bundles';
 import { api } from '../../api/api-client';
 import { Button } from '../../components/button';
 import { EmptyState, LoadingState } from '../../components/empty-state';
@@ -13,6 +13,7 @@ import { runAction } from '../../stores/run-action';
 import { SeverityBadge } from '../catalog/severity-badge';
 
 import { BundleAge, ExpiryCell } from './bundles-page';
+import { StoreStatusBadge, StoreStatusNote, useStoreStatus } from './store-status';
 import { formatSize } from './units';
 import { FileHashTable, VerificationReport } from './verification-report';
 
@@ -68,6 +69,18 @@ function PatchList({ bundle }: { bundle: BundleDetail }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Props of StoreCopy. */
+type StoreCopyProps = { bundleId: string; initial: StoreStatus };
+
+function StoreCopy({ bundleId, initial }: StoreCopyProps) {
+  const status = useStoreStatus(bundleId, initial);
+  return (
+    <>
+      <StoreStatusBadge status={status} /> <StoreStatusNote status={status} />
+    </>
   );
 }
 
@@ -161,6 +174,10 @@ export function BundleDetailPage() {
         <dd>
           {bundle.patches.toLocaleString()} patches, {bundle.files.toLocaleString()} files,{' '}
           {formatSize(bundle.bytes)}
+        </dd>
+        <dt>Store copy</dt>
+        <dd>
+          <StoreCopy bundleId={bundle.bundleId} initial={bundle.storeStatus} />
         </dd>
         <dt>Manifest SHA-256</dt>
         <dd>

@@ -16,6 +16,7 @@ import { SeverityBadge } from '../catalog/severity-badge';
 
 import { useBundlesStore } from './bundles.store';
 import { ImportBundleDialog } from './import-dialog';
+import { StoreStatusBadge } from './store-status';
 import { ageTone, formatAge, formatSize, secondsSince } from './units';
 
 /** Props of BundleAge. */
@@ -80,6 +81,7 @@ function BundleTable({
               Patches
             </th>
             <th scope="col">Top severity</th>
+            <th scope="col">Store copy</th>
             <th scope="col">Signed by</th>
           </tr>
         </thead>
@@ -114,6 +116,9 @@ function BundleTable({
                 <td>
                   <SeverityBadge severity={b.severity} />
                 </td>
+                <td>
+                  <StoreStatusBadge status={b.storeStatus} />
+                </td>
                 <td className="signers-cell">
                   {keys === undefined ? (
                     <span className="muted">…</span>
@@ -143,10 +148,16 @@ export function BundlesPage() {
 
   useEffect(() => {
     void load();
-    // Another window or the command line may import too; keep the list current.
-    return api.on('bundles.importProgress', (event) => {
+    // Another window or the command line may import too; keep the list current, and show the
+    // end of each store check.
+    const stopImports = api.on('bundles.importProgress', (event) => {
       if (event.phase === 'done') void load();
     });
+    const stopChecks = api.on('bundles.storeVerificationFinished', () => void load());
+    return () => {
+      stopImports();
+      stopChecks();
+    };
   }, [load]);
 
   const newest = bundles.reduce<BundleSummary | undefined>(

@@ -17,6 +17,7 @@ import { runAction } from '../../stores/run-action';
 import { useSessionStore } from '../auth/session.store';
 
 import { lastSeenSequence, useBundlesStore } from './bundles.store';
+import { StoreStatusBadge, StoreStatusNote, useStoreStatus } from './store-status';
 import { formatAge, formatRate, formatSize, secondsSince } from './units';
 import { ImportRefusal, VerificationReport } from './verification-report';
 
@@ -47,8 +48,7 @@ type Step =
 
 const PHASE_LABELS: Readonly<Record<Progress['phase'], string>> = {
   'verifying-metadata': 'Checking signatures and the manifest',
-  copying: 'Copying and hashing files',
-  'verifying-copy': 'Reading back the stored copies',
+  copying: 'Reading, hashing and storing files',
   recording: 'Recording the bundle and its patches',
   done: 'Finished',
 };
@@ -337,6 +337,19 @@ function ProgressView({ progress }: ProgressViewProps) {
   );
 }
 
+/** Props of StoreCopyLine. */
+type StoreCopyLineProps = { report: ImportReport };
+
+/** The background check of the store copy that follows the import, as it goes. */
+function StoreCopyLine({ report }: StoreCopyLineProps) {
+  const status = useStoreStatus(report.bundle.bundleId, report.bundle.storeStatus);
+  return (
+    <p className="store-copy" aria-live="polite">
+      <StoreStatusBadge status={status} /> <StoreStatusNote status={status} />
+    </p>
+  );
+}
+
 /** Props of ImportBundleDialog. */
 export type ImportBundleDialogProps = { onClose: () => void };
 
@@ -443,8 +456,8 @@ export function ImportBundleDialog({ onClose }: ImportBundleDialogProps) {
       {step.kind === 'importing' && (
         <>
           <p>
-            Importing <code>{step.inspection.bundle?.bundleId}</code>. Each file is hashed while it
-            is copied; nothing is kept unless every check passes.
+            Importing <code>{step.inspection.bundle?.bundleId}</code>. Each file is read once and
+            hashed as it is written; nothing is kept unless every check passes.
           </p>
           <ProgressView progress={step.progress} />
         </>
@@ -456,7 +469,11 @@ export function ImportBundleDialog({ onClose }: ImportBundleDialogProps) {
             <div className="banner-text">
               <p className="banner-title">
                 {step.report.bundle.bundleId}{' '}
-                {step.report.outcome === 'imported' ? 'imported' : 'was already imported'}
+                {step.report.outcome === 'imported'
+                  ? 'imported'
+                  : step.report.outcome === 'repaired'
+                    ? 'repaired: its missing files were copied again'
+                    : 'was already imported'}
               </p>
               <p>
                 {step.report.bundle.patches.toLocaleString()} patches from{' '}
@@ -465,6 +482,7 @@ export function ImportBundleDialog({ onClose }: ImportBundleDialogProps) {
               </p>
             </div>
           </div>
+          <StoreCopyLine report={step.report} />
           <VerificationReport
             bundle={step.report.bundle}
             verification={step.report.verification}

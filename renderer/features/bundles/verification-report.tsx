@@ -104,7 +104,7 @@ export function FileHashTable({ files }: FileHashTableProps) {
 
 /** What the import itself measured, when the report follows an import. */
 export type ImportFacts = {
-  outcome: 'imported' | 'already-imported';
+  outcome: 'imported' | 'already-imported' | 'repaired';
   bytesRead: number;
   bytesStored: number;
   durationMs: number;
@@ -179,8 +179,9 @@ export function VerificationReport({
         </Check>
         <Check check="hashes">
           <p>
-            All {v.files.toLocaleString()} files match their signed length and SHA-256; the copies
-            in the workspace store were read back and match too.
+            All {v.files.toLocaleString()} files match their signed length and SHA-256, hashed as
+            they were written to the workspace store (the media was read once). The stored copy is
+            then read again from this machine&apos;s disk: see Store copy.
           </p>
           {files === undefined ? (
             <p className="muted">Loading the file list…</p>

@@ -62,6 +62,15 @@ export const VerificationSchema = z.object({
   bytes: z.number(),
 });
 
+/**
+ * The copy of a bundle in the workspace store, read again from the disk after the import
+ * committed: `verifying` until that check ends, then `verified`, or `corrupt` (quarantined: the
+ * bad file was removed from the store). Only a `verified` bundle may be offered for deployment.
+ */
+export const StoreStatusSchema = z.enum(['verifying', 'verified', 'corrupt']);
+/** The state of a bundle's store copy. */
+export type StoreStatus = z.infer<typeof StoreStatusSchema>;
+
 /** The headline of a bundle. */
 export const BundleSummarySchema = z.object({
   bundleId: z.string(),
@@ -78,6 +87,10 @@ export const BundleSummarySchema = z.object({
   /** Highest severity among its patches. */
   severity: z.enum(SEVERITIES),
   expiryOverridden: z.boolean(),
+  /** The state of the copy in the workspace store (see StoreStatusSchema). */
+  storeStatus: StoreStatusSchema,
+  /** When the store copy was last checked to the end; null while the first check runs. */
+  storeCheckedAt: z.string().nullable(),
 });
 /** The headline of a bundle. */
 export type BundleSummary = z.infer<typeof BundleSummarySchema>;
@@ -85,7 +98,8 @@ export type BundleSummary = z.infer<typeof BundleSummarySchema>;
 /** What an import did. */
 export const ImportReportSchema = z.object({
   taskId: z.string(),
-  outcome: z.enum(['imported', 'already-imported']),
+  /** `repaired`: a quarantined bundle's missing files were copied into the store again. */
+  outcome: z.enum(['imported', 'already-imported', 'repaired']),
   bundle: BundleSummarySchema,
   verification: VerificationSchema,
   /** Payload bytes read from the media (each file once). */
@@ -235,15 +249,51 @@ export const bundleOperations = {
   ),
 } as const;
 
-/** Events of bundle import. */
+/** A stored file whose copy did not read back as signed. */
+export const CorruptFileSchema = z.object({
+  path: z.string(),
+  sha256: z.string(),
+  length: z.number(),
+  /** The SHA-256 read back; null when the file could not be read to the end. */
+  actualSha256: z.string().nullable(),
+  actualLength: z.number(),
+  /** The read error (EIO, ENOENT, …), or null when the file read but differed. */
+  error: z.string().nullable(),
+});
+
+/** Events of bundle import and of the check of the store copy that follows it. */
 export const bundleEvents = {
-  /** An import moved on: bytes copied and verified so far, and the current rate. */
+  /**
+   * An import moved on: payload bytes read (each once), hashed and written so far, and the
+   * current rate. The last event (`done`) comes when the bundle is committed: the media may be
+   * removed then.
+   */
   'bundles.importProgress': z.object({
     taskId: z.string(),
-    phase: z.enum(['verifying-metadata', 'copying', 'verifying-copy', 'recording', 'done']),
+    phase: z.enum(['verifying-metadata', 'copying', 'recording', 'done']),
     bytesDone: z.number(),
     bytesTotal: z.number(),
     bytesPerSecond: z.number(),
     file: z.string().nullable(),
+  }),
+  /** The store copy of a committed bundle is being read again from the disk. */
+  'bundles.storeVerificationProgress': z.object({
+    bundleId: z.string(),
+    bytesDone: z.number(),
+    bytesTotal: z.number(),
+    bytesPerSecond: z.number(),
+    file: z.string().nullable(),
+  }),
+  /** The check of a bundle's store copy ended: verified, or corrupt and quarantined. */
+  'bundles.storeVerificationFinished': z.object({
+    bundleId: z.string(),
+    storeStatus: z.enum(['verified', 'corrupt']),
+    /** Whether every file was read from the disk itself, bypassing the OS file cache. */
+    readFromDisk: z.boolean(),
+    bytes: z.number(),
+    durationMs: z.number(),
+    corruptFiles: z.array(CorruptFileSchema),
+    /** Other bundles quarantined with it because they list a corrupt file too. */
+    alsoQuarantined: z.array(z.string()),
   }),
 } as const;

@@ -23,6 +23,8 @@ export class BundlesPage {
   readonly showHashes: Locator;
   readonly fileTable: Locator;
   readonly done: Locator;
+  /** The state of the store copy, in the import dialog after the commit. */
+  readonly storeCopy: Locator;
 
   constructor(readonly page: Page) {
     this.shell = new Shell(page);
@@ -44,6 +46,7 @@ export class BundlesPage {
     this.showHashes = this.dialog.getByText('Show each file and its hash');
     this.fileTable = this.dialog.getByRole('table', { name: 'Files and hashes' });
     this.done = this.dialog.getByRole('button', { name: 'Done' });
+    this.storeCopy = this.dialog.getByTestId('store-status');
   }
 
   async open() {
@@ -62,6 +65,11 @@ export class BundlesPage {
     return this.table.getByRole('row').filter({
       has: this.page.getByRole('rowheader', { name: bundleId, exact: true }),
     });
+  }
+
+  /** The store copy state shown in an imported bundle's row. */
+  storeStatus(bundleId: string): Locator {
+    return this.row(bundleId).getByTestId('store-status');
   }
 
   /** A check of the verification report, by its title. */

@@ -13,6 +13,7 @@ import {
   buildTestBundle,
   makePublisher,
   tarBundle,
+  whenStoreChecked,
   writeRootFile,
   type TestPublisher,
 } from '../../helpers/bundle-kit';
@@ -82,7 +83,7 @@ describe('bundle import from a folder of real .deb packages', () => {
   });
 
   it.each(['folder', 'tar'] as const)(
-    'reports copy progress over the bundle size, then the read-back as its own phase (%s)',
+    'reports progress over the bundle size until the commit, then the store check on its own (%s)',
     async (kind) => {
       await trust(admin, publisher);
       const bundle = await buildTestBundle(work, publisher, {
@@ -92,32 +93,37 @@ describe('bundle import from a folder of real .deb packages', () => {
       const source = kind === 'tar' ? await tarBundle(bundle, join(work, 'p.tar')) : bundle.dir;
       const total = bundle.manifest.signed.files.reduce((s, f) => s + f.length, 0);
       const events: { phase: string; bytesDone: number; bytesTotal: number }[] = [];
+      const checks: { bytesDone: number; bytesTotal: number }[] = [];
       const stop = t.core.events.subscribe((event, payload) => {
         if (event === 'bundles.importProgress') events.push(payload as (typeof events)[number]);
+        if (event === 'bundles.storeVerificationProgress') {
+          checks.push(payload as (typeof checks)[number]);
+        }
       });
+      const checked = whenStoreChecked(t.core.events, bundle.manifest.signed.bundleId);
       const report = await admin.call('bundles.import', { source });
-      stop();
       expect(report.bytesRead).toBe(total);
+      expect(report.bundle.storeStatus).toBe('verifying');
       const copying = events.filter((e) => e.phase === 'copying');
-      const verifying = events.filter((e) => e.phase === 'verifying-copy');
       expect(copying.length).toBeGreaterThan(0);
-      expect(verifying.length).toBeGreaterThan(0);
-      // The bundle's bytes, not every byte twice.
+      // The bundle's bytes, once.
       for (const e of copying) expect(e.bytesTotal).toBe(total);
-      for (const e of [...copying, ...verifying])
-        expect(e.bytesDone).toBeLessThanOrEqual(e.bytesTotal);
-      for (const e of verifying) expect(e.bytesTotal).toBe(total);
+      for (const e of copying) expect(e.bytesDone).toBeLessThanOrEqual(e.bytesTotal);
       const phases = events.map((e) => e.phase).filter((p, i, all) => p !== all[i - 1]);
-      expect(phases).toEqual([
-        'verifying-metadata',
-        'copying',
-        'verifying-copy',
-        'recording',
-        'done',
-      ]);
-      const bytes = (list: typeof events) => list.map((e) => e.bytesDone);
-      expect(bytes(copying)).toEqual([...bytes(copying)].sort((a, b) => a - b));
-      expect(bytes(verifying)).toEqual([...bytes(verifying)].sort((a, b) => a - b));
+      expect(phases).toEqual(['verifying-metadata', 'copying', 'recording', 'done']);
+      const bytes = copying.map((e) => e.bytesDone);
+      expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
+
+      // After the commit: the store copy is read again, with its own progress and end.
+      const finished = await checked;
+      stop();
+      expect(finished).toMatchObject({ storeStatus: 'verified', bytes: total, corruptFiles: [] });
+      expect(checks.length).toBeGreaterThan(1);
+      for (const c of checks) expect(c.bytesTotal).toBe(total);
+      expect(checks.at(-1)?.bytesDone).toBe(total);
+      const [listed] = await admin.call('bundles.list', {});
+      expect(listed?.storeStatus).toBe('verified');
+      expect(listed?.storeCheckedAt).toBe('2026-03-01T08:00:00.000Z');
     },
   );
 

@@ -20,6 +20,7 @@ import { keyFingerprint } from '../../../shared/domain/bundle-manifest';
 import {
   buildTestBundle,
   makePublisher,
+  whenStoreChecked,
   writeRootFile,
   type TestPublisher,
 } from '../../helpers/bundle-kit';
@@ -110,7 +111,7 @@ describe('import from removable media', () => {
   it('reads the media exactly once, from a read-only mount, and lists it as media', async () => {
     const { mnt, image } = mountStick(256);
     const payload = [40 * MiB, 24 * MiB, 16 * MiB];
-    await buildTestBundle(mnt, publisher, {
+    const bundle = await buildTestBundle(mnt, publisher, {
       packages: 1,
       randomFiles: payload.map((bytes, i) => ({ path: `data/blob-${i}.bin`, bytes })),
     });
@@ -125,7 +126,10 @@ describe('import from removable media', () => {
     expect(stick?.device).toContain('loop');
 
     const before = bytesReadFromDevice(device);
+    const checked = whenStoreChecked(t.core.events, bundle.manifest.signed.bundleId);
     const report = await admin.call('bundles.import', { source: bundleDir });
+    // The store check after the commit reads the workspace's disk, never the stick again.
+    expect((await checked).storeStatus).toBe('verified');
     const readFromStick = bytesReadFromDevice(device) - before;
 
     const total = report.verification.bytes;

@@ -43,6 +43,7 @@ describe('BundlesPage over the real core', () => {
       .map((c) => c.textContent);
     expect(cells.slice(0, 3)).toEqual(['acme-security', 'stable', '4']);
     expect(cells).toContain('3');
+    expect(cells).toContain('Store copy: verified');
     // The signing key is looked up per bundle after the list arrives.
     const chip = await within(row!).findByTitle(prepared.signerFingerprint);
     expect(chip.textContent).toBe(`${prepared.signerFingerprint.slice(0, 9)}…`);
@@ -62,6 +63,8 @@ describe('BundlesPage over the real core', () => {
 
     const report = await screen.findByRole('region', { name: 'Verification report' });
     expect(report.textContent).toContain('1 valid of the 1 required signature');
+    expect(screen.getByTestId('store-status').textContent).toBe('Store copy: verified');
+    expect(screen.getByText(/Every stored file was read again/)).toBeTruthy();
     const signatures = within(report).getByRole('table', { name: 'Signatures' });
     expect(signatures.textContent).toContain(prepared.signerFingerprint);
     expect(signatures.textContent).toContain('Valid, trusted key');

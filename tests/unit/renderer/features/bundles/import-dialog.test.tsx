@@ -223,15 +223,49 @@ describe('ImportBundleDialog: progress, report and refusal (import answered by a
     const bar = await screen.findByRole('progressbar', { name: 'Import progress' });
     await waitFor(() => expect(bar.getAttribute('aria-valuenow')).toBe('50'));
     const progress = screen.getByTestId('import-progress');
-    expect(progress.textContent).toContain('Copying and hashing files');
+    expect(progress.textContent).toContain('Reading, hashing and storing files');
     expect(progress.textContent).toContain('25.0 MB of 50.0 MB (50 %)');
     expect(progress.textContent).toContain('38.2 MB/s');
     expect(progress.textContent).toContain('pool/pd-test-1_1.4.1-1_all.deb');
     expect(progress.textContent).not.toContain('other.deb');
 
-    finish({ ok: true, value: await storedReport(core, taskId) });
+    const stored = await storedReport(core, taskId);
+    finish({
+      ok: true,
+      value: { ...stored, bundle: { ...stored.bundle, storeStatus: 'verifying' } },
+    });
     const report = await screen.findByRole('region', { name: 'Verification report' });
     expect(screen.getByRole('heading', { name: 'Bundle imported and verified' })).toBeTruthy();
+    expect(report.textContent).toContain('hashed as they were written to the workspace store');
+    expect(report.textContent).not.toContain('read back');
+    // The import ends at the commit; the store copy is then checked in the background.
+    const storeCopy = screen.getByTestId('store-status');
+    expect(storeCopy.textContent).toBe('Store copy: verifying…');
+    expect(screen.getByText(/The media may be removed/)).toBeTruthy();
+    stub.emit('bundles.storeVerificationFinished', {
+      bundleId: 'some-other-bundle',
+      storeStatus: 'corrupt',
+      readFromDisk: true,
+      bytes: 1,
+      durationMs: 1,
+      corruptFiles: [],
+      alsoQuarantined: [],
+    });
+    stub.emit('bundles.storeVerificationFinished', {
+      bundleId: prepared.bundleId,
+      storeStatus: 'corrupt',
+      readFromDisk: true,
+      bytes: 50_000_000,
+      durationMs: 900,
+      corruptFiles: [],
+      alsoQuarantined: [],
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('store-status').textContent).toBe(
+        'Store copy: corrupt — quarantined',
+      ),
+    );
+    expect(screen.getByText(/import the bundle again from its media to repair it/)).toBeTruthy();
     expect(report.textContent).toContain('Sequence 4 on channel stable');
     expect(report.textContent).toContain('last one seen was 4');
     await user.click(within(report).getByText('Show each file and its hash'));

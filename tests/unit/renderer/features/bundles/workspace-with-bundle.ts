@@ -14,7 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { keyFingerprint } from '../../../../../shared/domain/bundle-manifest';
-import { buildTestBundle, makePublisher, writeRootFile } from '../../../../helpers/bundle-kit';
+import {
+  buildTestBundle,
+  makePublisher,
+  whenStoreChecked,
+  writeRootFile,
+} from '../../../../helpers/bundle-kit';
 import { createTestCore, withAdmin, withOperator } from '../../../../helpers/test-core';
 
 /** What the prepared workspace holds. */
@@ -45,7 +50,10 @@ async function prepare(dir: string, work: string): Promise<PreparedWorkspace> {
     confirmFingerprint: keyFingerprint(rootKeyid),
   });
   const bundle = await buildTestBundle(work, publisher, { packages: 3, sequence: 4 });
+  const checked = whenStoreChecked(t.core.events, bundle.manifest.signed.bundleId);
   const report = await admin.call('bundles.import', { source: bundle.dir });
+  // The screens open a verified bundle: its store check ran here, where workers can start.
+  if ((await checked).storeStatus !== 'verified') throw new Error('The store check failed.');
   const [trusted] = await admin.call('trust.list', {});
   const signer = trusted?.keys.find((k) => k.roles.includes('targets'));
   if (!signer) throw new Error('The publisher has no bundle-signing key.');
