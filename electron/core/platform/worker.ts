@@ -54,7 +54,12 @@ function builtWorkerUrl(name: string): URL | undefined {
   }
   // In a bundle, import.meta.url is the bundle file itself (dist/electron/<entry>).
   const url = new URL(`./workers/${name}.mjs`, import.meta.url);
-  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
+  if (url.protocol !== 'file:') return undefined;
+  // In the packaged app the bundles sit in app.asar; threads start from the unpacked copy that
+  // electron-builder.yml keeps beside it (asarUnpack), never from inside the archive.
+  const unpacked = new URL(url.href.replace('/app.asar/', '/app.asar.unpacked/'));
+  if (unpacked.href !== url.href && existsSync(fileURLToPath(unpacked))) return unpacked;
+  return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
 function startThread(module: WorkerModule, input: unknown): Worker {
