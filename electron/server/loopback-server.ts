@@ -23,6 +23,7 @@ export const MAX_BODY_BYTES = 1_000_000;
 export const UPLOAD_BODY_BYTES: Readonly<Record<string, number>> = {
   'imports.preview': 66_000_000,
   'hostKeys.importKnownHosts': 66_000_000,
+  'hosts.importSshConfig': 1_500_000,
 };
 
 /** The body limit of one operation. */

@@ -54,7 +54,7 @@ export const REGULATORY_TAGS = [
 ] as const;
 
 /** Where a host record came from. */
-export const HOST_SOURCES = ['manual', 'cmdb', 'nmap', 'known_hosts'] as const;
+export const HOST_SOURCES = ['manual', 'cmdb', 'nmap', 'known_hosts', 'ssh_config'] as const;
 
 /** A short free-text label: tags, zones, groups. */
 const Label = z.string().trim().min(1).max(64);

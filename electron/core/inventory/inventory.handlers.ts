@@ -11,12 +11,19 @@ import { hostHandlers, type HostOps } from './hosts.handlers';
 import { countHostsByEol, getHostRows, listHostIds } from './hosts.repository';
 import { requireActor, type InventoryContext } from './inventory.context';
 import { Scanner, type PlannedRun, type ScannerOptions, type SshConnect } from './scanner';
+import { sshConfigImportHandlers } from './ssh-config-import';
 import { trustHandlers, type TrustOps } from './trust.handlers';
 import { Vault } from './vault';
 
 /** The operations the inventory serves (imports are served by their own handlers). */
 export type InventoryOps =
-  HostOps | TrustOps | 'scans.start' | 'scans.get' | 'scans.active' | 'eol.info';
+  | HostOps
+  | TrustOps
+  | 'hosts.importSshConfig'
+  | 'scans.start'
+  | 'scans.get'
+  | 'scans.active'
+  | 'eol.info';
 
 /** What the inventory needs from the core. */
 export type InventoryDeps = {
@@ -141,7 +148,12 @@ export function createInventory(deps: InventoryDeps): Inventory {
   scanner.recoverUnfinishedRuns();
   const ctx: InventoryContext = { ...deps, vault, scanner };
   return {
-    handlers: { ...hostHandlers(ctx), ...trustHandlers(ctx), ...scanHandlers(ctx) },
+    handlers: {
+      ...hostHandlers(ctx),
+      ...sshConfigImportHandlers(ctx),
+      ...trustHandlers(ctx),
+      ...scanHandlers(ctx),
+    },
     vault,
     scanner,
     async close() {

@@ -24,8 +24,8 @@ function unsupported(message: string, details: Record<string, unknown>): never {
 }
 
 /**
- * Parses ssh_config text and refuses what PatchDeck will never do: run a `Match exec` command or
- * follow an `Include` (it reads only the file it was given).
+ * Parses ssh_config text and refuses what PatchDeck will never do: run a `Match exec` command,
+ * follow an `Include` (it reads only the file it was given), or canonicalise names through DNS.
  */
 export function parseSshConfig(text: string): SSHConfig {
   const config = SSHConfig.parse(text);
@@ -43,6 +43,14 @@ export function parseSshConfig(text: string): SSHConfig {
         unsupported(
           'The ssh_config file uses "Match exec", which would run a command on this machine. PatchDeck never runs commands from ssh_config: remove it and import again.',
           { directive: 'Match exec' },
+        );
+      }
+      // Canonicalisation makes the ssh-config package look host names up in DNS: PatchDeck
+      // reaches only the hosts an operator configured, and resolves nothing else.
+      if (param === 'canonicalizehostname' && !/^(no|none)$/i.test(valueText(line.value))) {
+        unsupported(
+          'The ssh_config file uses CanonicalizeHostName, which would look host names up in DNS. Give each host its HostName instead, remove the line and import again.',
+          { directive: 'CanonicalizeHostName' },
         );
       }
       if ('config' in line) check(line.config);

@@ -24,11 +24,13 @@ import { PendingKeys } from './pending-keys';
 import { ScanDialog, ScanPanel } from './scan-panel';
 import { trackScans } from './scans.store';
 import { SetCredentialDialog } from './set-credential-dialog';
+import { SshConfigDialog } from './ssh-config-dialog';
 
 type OpenDialog =
   | { kind: 'add' }
   | { kind: 'import' }
   | { kind: 'known-hosts' }
+  | { kind: 'ssh-config' }
   | { kind: 'credential'; hostIds: string[] }
   | { kind: 'scan'; hostIds: string[] | undefined; count: number };
 
@@ -121,6 +123,9 @@ export function AssetsPage() {
         <div className="header-actions">
           {canPinKeys && (
             <Button onClick={() => setDialog({ kind: 'known-hosts' })}>Import known_hosts</Button>
+          )}
+          {canManage && (
+            <Button onClick={() => setDialog({ kind: 'ssh-config' })}>Import ssh_config</Button>
           )}
           {canManage && <Button onClick={() => setDialog({ kind: 'import' })}>Import hosts</Button>}
           {canManage && (
@@ -280,6 +285,7 @@ export function AssetsPage() {
       )}
       {dialog?.kind === 'import' && <ImportWizard onClose={() => setDialog(undefined)} />}
       {dialog?.kind === 'known-hosts' && <KnownHostsDialog onClose={() => setDialog(undefined)} />}
+      {dialog?.kind === 'ssh-config' && <SshConfigDialog onClose={() => setDialog(undefined)} />}
       {dialog?.kind === 'credential' && (
         <SetCredentialDialog hostIds={dialog.hostIds} onClose={() => setDialog(undefined)} />
       )}

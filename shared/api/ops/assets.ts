@@ -118,6 +118,42 @@ export const assetOperations = {
     z.object({ hostIds: z.array(Id).min(1).max(100_000) }).strict(),
     z.object({ deleted: z.number().int() }),
   ),
+  /**
+   * Adds (or updates) the concrete Hosts of an OpenSSH ssh_config file with their jump hosts
+   * (ProxyJump), all or nothing. A file with ProxyCommand, `Match exec` or Include is refused.
+   */
+  'hosts.importSshConfig': op(
+    'command',
+    'hosts.manage',
+    z
+      .object({
+        source: ImportSourceSchema,
+        /**
+         * The credential every imported host logs in with; null for this machine's SSH agent;
+         * left out to give each host the key credential whose key file is its IdentityFile.
+         */
+        credentialId: Id.nullable().optional(),
+      })
+      .strict(),
+    z.object({
+      added: z.number().int(),
+      updated: z.number().int(),
+      unchanged: z.number().int(),
+      /** Hosts of the file that were not imported, with the line of their Host section. */
+      skipped: z.array(
+        z.object({ host: z.string(), line: z.number().int().optional(), reason: z.string() }),
+      ),
+      /** The identity files the hosts name, and the key credential using each (null: none). */
+      identityFiles: z.array(
+        z.object({
+          path: z.string(),
+          hosts: z.array(z.string()),
+          credentialId: z.string().nullable(),
+          credentialName: z.string().nullable(),
+        }),
+      ),
+    }),
+  ),
   'hosts.scanHistory': op(
     'query',
     'workspace.read',

@@ -269,6 +269,19 @@ export const assetCases: AreaCases<AssetOp> = {
     invalid: { source: { path: '' } },
     valid: () => ({ source: { fileName: 'known_hosts', contentBase64: knownHostsFile() } }),
   },
+  'hosts.importSshConfig': {
+    invalid: { source: { fileName: 'config', contentBase64: '' }, credentialId: 7 },
+    valid: () => ({
+      source: {
+        fileName: 'config',
+        contentBase64: Buffer.from(
+          'Host contract-bastion\n  HostName 10.77.1.1\n' +
+            'Host contract-app\n  HostName 10.77.1.2\n  ProxyJump contract-bastion\n' +
+            'Host *\n  User patchsvc\n',
+        ).toString('base64'),
+      },
+    }),
+  },
   'eol.info': { invalid: { product: 'debian' }, valid: () => ({}) },
   'imports.preview': {
     invalid: { format: 'pdf', source: { path: '' } },

@@ -164,6 +164,7 @@ describe('roles are enforced by the dispatcher', () => {
         reason: 'host rebuilt',
       },
       'hostKeys.importKnownHosts': { source: { path: '/etc/ssh/ssh_known_hosts' } },
+      'hosts.importSshConfig': { source: { path: '/etc/ssh/ssh_config' } },
       'credentials.create': { name: 'svc', kind: 'agent', agentSocket: '/run/agent.sock' },
       'credentials.update': { credentialId: 'cred_1', name: 'svc2' },
       'credentials.delete': { credentialId: 'cred_1' },

@@ -49,7 +49,7 @@ CREATE TABLE hosts (
   exposure TEXT NOT NULL,
   tags TEXT NOT NULL DEFAULT '[]',
   notes TEXT NOT NULL DEFAULT '',
-  source TEXT NOT NULL CHECK (source IN ('manual', 'cmdb', 'nmap', 'known_hosts')),
+  source TEXT NOT NULL CHECK (source IN ('manual', 'cmdb', 'nmap', 'known_hosts', 'ssh_config')),
   cmdb_id TEXT,
   os_family TEXT,
   os_id TEXT,

@@ -131,6 +131,17 @@ describe('resolveSshConfigHost', () => {
     );
   });
 
+  it('refuses CanonicalizeHostName, which would look names up in DNS, and allows "no"', () => {
+    const text = 'CanonicalizeHostName yes\nCanonicalDomains plant.example\nHost h\n  User u\n';
+    expect(() => parseSshConfig(text)).toThrowError(
+      expect.objectContaining({ code: 'SSH_CONFIG_UNSUPPORTED' }),
+    );
+    const off = parseSshConfig(
+      'CanonicalizeHostName no\nHost h\n  HostName 127.0.0.1\n  User u\n  IdentityFile /k\n',
+    );
+    expect(resolveSshConfigHost(off, 'h', defaults).address).toBe('127.0.0.1');
+  });
+
   it('refuses hostile host names, ports and ProxyJump loops', () => {
     const hostile = parseSshConfig(
       'Host h\n  HostName -oProxyCommand=calc\n  User u\n  IdentityFile /k\n',
