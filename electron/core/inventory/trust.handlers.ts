@@ -187,6 +187,38 @@ function refuseTakenName(db: ReadDb, name: string, self?: string): void {
   }
 }
 
+/**
+ * The key a host presented and that waits for a decision, once the operator has confirmed its
+ * fingerprint; refuses when nothing waits or the confirmed fingerprint is another.
+ */
+function confirmedSighting(
+  workspace: ReadDb,
+  host: { id: string; name: string; address: string; port: number },
+  fingerprint: string,
+  nothingDone: string,
+) {
+  const sighting = getSighting(workspace, host.id);
+  if (
+    !sighting ||
+    sighting.address.toLowerCase() !== host.address.toLowerCase() ||
+    sighting.port !== host.port
+  ) {
+    throw new AppError(
+      'HOST_KEY_NOT_PENDING',
+      `${host.name} has no new host key waiting for a decision. Probe or scan it to read the key it presents now.`,
+      { hostId: host.id },
+    );
+  }
+  if (sighting.fingerprint !== fingerprint) {
+    throw new AppError(
+      'HOST_KEY_FINGERPRINT_MISMATCH',
+      `The fingerprint you confirmed (${fingerprint}) is not the one ${host.name} presented (${sighting.fingerprint}). ${nothingDone}`,
+      { hostId: host.id, presented: sighting.fingerprint, confirmed: fingerprint },
+    );
+  }
+  return sighting;
+}
+
 /** Handlers of host-key trust, stored credentials and the credentials vault. */
 export function trustHandlers(ctx: InventoryContext): AreaHandlers<TrustOps> {
   const { workspace, events, vault, scanner } = ctx;
@@ -250,18 +282,7 @@ export function trustHandlers(ctx: InventoryContext): AreaHandlers<TrustOps> {
     'hostKeys.accept': (input, call) => {
       const actor = requireActor(call.actor);
       const host = requireHost(workspace, input.hostId);
-      const sighting = getSighting(workspace, host.id);
-      if (
-        !sighting ||
-        sighting.address.toLowerCase() !== host.address.toLowerCase() ||
-        sighting.port !== host.port
-      ) {
-        throw new AppError(
-          'HOST_KEY_NOT_PENDING',
-          `${host.name} has no new host key waiting for a decision. Probe or scan it to read the key it presents now.`,
-          { hostId: host.id },
-        );
-      }
+      const sighting = confirmedSighting(workspace, host, input.fingerprint, 'Nothing was pinned.');
       if (sighting.kind === 'changed') {
         throw new AppError(
           'HOST_KEY_CHANGED',
@@ -271,13 +292,6 @@ export function trustHandlers(ctx: InventoryContext): AreaHandlers<TrustOps> {
             fingerprint: sighting.fingerprint,
             pinnedFingerprint: sighting.pinnedFingerprint,
           },
-        );
-      }
-      if (sighting.fingerprint !== input.fingerprint) {
-        throw new AppError(
-          'HOST_KEY_FINGERPRINT_MISMATCH',
-          `The fingerprint you confirmed (${input.fingerprint}) is not the one ${host.name} presented (${sighting.fingerprint}). Nothing was pinned.`,
-          { hostId: host.id, presented: sighting.fingerprint, confirmed: input.fingerprint },
         );
       }
       const at = call.now.toISOString();
@@ -313,25 +327,12 @@ export function trustHandlers(ctx: InventoryContext): AreaHandlers<TrustOps> {
     'hostKeys.repin': (input, call) => {
       const actor = requireActor(call.actor);
       const host = requireHost(workspace, input.hostId);
-      const sighting = getSighting(workspace, host.id);
-      if (
-        !sighting ||
-        sighting.address.toLowerCase() !== host.address.toLowerCase() ||
-        sighting.port !== host.port
-      ) {
-        throw new AppError(
-          'HOST_KEY_NOT_PENDING',
-          `${host.name} has no new host key waiting for a decision. Probe it to read the key it presents now.`,
-          { hostId: host.id },
-        );
-      }
-      if (sighting.fingerprint !== input.fingerprint) {
-        throw new AppError(
-          'HOST_KEY_FINGERPRINT_MISMATCH',
-          `The fingerprint you confirmed (${input.fingerprint}) is not the one ${host.name} presented (${sighting.fingerprint}). Nothing was re-pinned.`,
-          { hostId: host.id, presented: sighting.fingerprint, confirmed: input.fingerprint },
-        );
-      }
+      const sighting = confirmedSighting(
+        workspace,
+        host,
+        input.fingerprint,
+        'Nothing was re-pinned.',
+      );
       const at = call.now.toISOString();
       const replaced = listHostKeys(workspace, host.address, host.port)
         .filter((k) => k.status === 'pinned')
