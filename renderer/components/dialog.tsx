@@ -6,6 +6,9 @@ import { Button } from './button';
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
+/** The open dialogs, in the order they opened: the last one is on top. */
+const openDialogs: (() => void)[] = [];
+
 /** Props of Dialog. */
 export type DialogProps = {
   title: string;
@@ -33,6 +36,29 @@ export function Dialog({ title, description, onClose, children, wide, alert }: D
     (first ?? panel.current)?.focus();
     return () => {
       if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+
+  // Escape also closes when the focused control vanished (a form replaced by its result), which
+  // leaves the focus on the page body; only the topmost dialog reacts.
+  const close = useRef(onClose);
+  useEffect(() => {
+    close.current = onClose;
+  }, [onClose]);
+  useEffect(() => {
+    const onDocumentKeyDown = (event: globalThis.KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      if (document.activeElement !== document.body) return;
+      if (openDialogs.at(-1) !== closeThis) return;
+      event.preventDefault();
+      close.current();
+    };
+    const closeThis = () => close.current();
+    openDialogs.push(closeThis);
+    document.addEventListener('keydown', onDocumentKeyDown);
+    return () => {
+      document.removeEventListener('keydown', onDocumentKeyDown);
+      openDialogs.splice(openDialogs.indexOf(closeThis), 1);
     };
   }, []);
 
