@@ -14,18 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { keyFingerprint } from '../../../shared/domain/bundle-manifest';
 import { makeDeb } from '../../helpers/bundle-kit';
+import { referenceData } from '../../helpers/reference-data';
 import { createTestCore, withAdmin } from '../../helpers/test-core';
 import { buildCli, type BuiltCli } from '../cli/cli-kit';
 
-const OSV_DSA = join(
-  import.meta.dirname,
-  '../../../../shared/data/osv-records-osvdev/DSA-3029-1.json',
-);
+const OSV_DSA = referenceData('osv-records-osvdev', 'DSA-3029-1.json');
 /** CISA's KEV catalog 2025.08.25, read in place. */
-const KEV = join(
-  import.meta.dirname,
-  '../../../../shared/data/cisa-kev/known_exploited_vulnerabilities.json',
-);
+const KEV = referenceData('cisa-kev', 'known_exploited_vulnerabilities.json');
 
 let cli: BuiltCli;
 let work: string;

@@ -6,12 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { applyKev, readKevCatalog } from '../../../../../electron/core/bundles/advisories';
 import { patchFor } from '../../../../helpers/bundle-kit';
+import { referenceData } from '../../../../helpers/reference-data';
 
 /** CISA's KEV catalog 2025.08.25 (1404 entries), read in place. */
-const KEV = join(
-  import.meta.dirname,
-  '../../../../../../shared/data/cisa-kev/known_exploited_vulnerabilities.json',
-);
+const KEV = referenceData('cisa-kev', 'known_exploited_vulnerabilities.json');
 const work = mkdtempSync(join(tmpdir(), 'patchdeck-kev-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

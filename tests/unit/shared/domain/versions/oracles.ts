@@ -1,9 +1,10 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+
+import { referenceData } from '../../../../helpers/reference-data';
 
 /*
  * The real tools the version comparators are checked against: dpkg itself for Debian versions,
@@ -24,16 +25,7 @@ export type Verdict = -1 | 0 | 1 | 'E';
  * licences differ from ours); PATCHDECK_REFERENCE_DATA points elsewhere if needed.
  */
 export function referenceDataDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const dir =
-    process.env.PATCHDECK_REFERENCE_DATA ?? resolve(here, '../../../../../../shared/data');
-  if (!existsSync(dir)) {
-    throw new Error(
-      `Reference data not found at ${dir}; set PATCHDECK_REFERENCE_DATA to the folder holding ` +
-        'debian-version-compare/ and version-compare-osv-scalibr/.',
-    );
-  }
-  return dir;
+  return referenceData();
 }
 
 /** A small deterministic generator (mulberry32), so every run checks the same pairs. */

@@ -14,8 +14,9 @@ import { reconcile, sameOs } from '../../../../../../electron/core/inventory/imp
 import { parseTier, toCandidates } from '../../../../../../electron/core/inventory/import/rows';
 import { parseSpreadsheet } from '../../../../../../electron/core/inventory/import/spreadsheet';
 import type { ParsedTable } from '../../../../../../electron/core/inventory/import/table';
+import { referenceData } from '../../../../../helpers/reference-data';
 
-const DATA = join(import.meta.dirname, '../../../../../../../shared/data');
+const DATA = referenceData();
 
 function table(columns: string[], rows: string[][]): ParsedTable {
   return {

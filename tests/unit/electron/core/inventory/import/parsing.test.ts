@@ -10,9 +10,10 @@ import { parseNmapXml } from '../../../../../../electron/core/inventory/import/n
 import { guardPrototypes } from '../../../../../../electron/core/inventory/import/parse-isolated';
 import { parseSpreadsheet } from '../../../../../../electron/core/inventory/import/spreadsheet';
 import { inspectZip } from '../../../../../../electron/core/inventory/import/zip-check';
+import { referenceData } from '../../../../../helpers/reference-data';
 
 /** Public sample data beside the repository (DESIGN.md: read in place, never copied). */
-const DATA = join(import.meta.dirname, '../../../../../../../shared/data');
+const DATA = referenceData();
 const NMAP = join(DATA, 'nmap-xml');
 const SNIPEIT = join(DATA, 'snipeit-asset-csv');
 const bytes = (text: string) => new TextEncoder().encode(text);
