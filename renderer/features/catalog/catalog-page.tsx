@@ -24,14 +24,8 @@ export type FreshnessBannerProps = { freshness: CatalogFreshness };
  */
 export function FreshnessBanner({ freshness }: FreshnessBannerProps) {
   const { newestBundleCreated: newest, ageSeconds, scannedHosts, unscannedHosts } = freshness;
-  if (newest === null || ageSeconds === null) {
-    return (
-      <div className="freshness freshness-danger" data-testid="catalog-freshness" role="note">
-        <p className="freshness-title">No bundle imported yet: the catalog is empty.</p>
-        <p>Import a signed bundle under Bundles to learn which patches exist.</p>
-      </div>
-    );
-  }
+  // Before the first import there is no age to tell; the empty state below says what to do.
+  if (newest === null || ageSeconds === null) return null;
   const tone = ageTone(ageSeconds);
   return (
     <div className={`freshness freshness-${tone}`} data-testid="catalog-freshness" role="note">
