@@ -1,4 +1,4 @@
-import { useId, useState, type ChangeEvent } from 'react';
+import { useId, useState } from 'react';
 
 import type { OpOutput } from '../../../shared/api/contract';
 import {
@@ -19,6 +19,7 @@ import { cx } from '../../lib/format';
 import { notifySuccess } from '../../stores/notifications.store';
 import { runAction } from '../../stores/run-action';
 
+import { FileField } from './file-field';
 import {
   FORMAT_LABELS,
   formatFromName,
@@ -125,15 +126,13 @@ function FileStep({
   onPreview: (preview: Preview, source: FileSource) => void;
   onClose: () => void;
 }) {
-  const inputId = useId();
   const [file, setFile] = useState<File>();
   const [format, setFormat] = useState<ImportFormat | ''>('');
   const [error, setError] = useState<string>();
   const [failure, setFailure] = useState<UserFacingError>();
   const [busy, setBusy] = useState(false);
 
-  const choose = (event: ChangeEvent<HTMLInputElement>) => {
-    const chosen = event.target.files?.[0];
+  const choose = (chosen: File | undefined) => {
     setFile(chosen);
     setError(undefined);
     setFormat(chosen ? (formatFromName(chosen.name) ?? '') : '');
@@ -179,23 +178,12 @@ function FileStep({
         Import hosts from a CMDB export (CSV, Excel or OpenDocument spreadsheet with one host per
         row) or from an Nmap scan saved as XML. Nothing changes until you review and apply.
       </p>
-      <div className={cx('field', error && 'field-invalid')}>
-        <label htmlFor={inputId}>File</label>
-        <input
-          id={inputId}
-          type="file"
-          accept=".csv,.txt,.xlsx,.xls,.ods,.xml"
-          onChange={choose}
-          data-autofocus
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${inputId}-error` : undefined}
-        />
-        {error && (
-          <p id={`${inputId}-error`} className="field-error">
-            {error}
-          </p>
-        )}
-      </div>
+      <FileField
+        label="File"
+        accept=".csv,.txt,.xlsx,.xls,.ods,.xml"
+        error={error}
+        onFile={choose}
+      />
       <SelectField
         label="Format"
         hint="Guessed from the file name; change it if it is wrong."

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useState } from 'react';
 
 import type { OpOutput } from '../../../shared/api/contract';
 import { api } from '../../api/api-client';
@@ -6,9 +6,9 @@ import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
 import { FormError } from '../../components/form-error';
 import type { UserFacingError } from '../../lib/error-messages';
-import { cx } from '../../lib/format';
 import { runAction } from '../../stores/run-action';
 
+import { FileField } from './file-field';
 import { MAX_IMPORT_BYTES, readFileAsBase64 } from './file-source';
 
 type Report = OpOutput<'hostKeys.importKnownHosts'>;
@@ -83,7 +83,6 @@ export type KnownHostsDialogProps = { onClose: () => void };
 
 /** Pins host keys from a known_hosts file, e.g. one written when the hosts were built. */
 export function KnownHostsDialog({ onClose }: KnownHostsDialogProps) {
-  const inputId = useId();
   const [file, setFile] = useState<File>();
   const [addMissing, setAddMissing] = useState(false);
   const [error, setError] = useState<string>();
@@ -129,20 +128,14 @@ export function KnownHostsDialog({ onClose }: KnownHostsDialogProps) {
             the hosts were built. Hashed entries and <code>@revoked</code> markers are understood. A
             key that differs from one already pinned is reported, never applied.
           </p>
-          <div className={cx('field', error && 'field-invalid')}>
-            <label htmlFor={inputId}>known_hosts file</label>
-            <input
-              id={inputId}
-              type="file"
-              onChange={(e) => {
-                setFile(e.target.files?.[0]);
-                setError(undefined);
-              }}
-              data-autofocus
-              aria-invalid={error ? true : undefined}
-            />
-            {error && <p className="field-error">{error}</p>}
-          </div>
+          <FileField
+            label="known_hosts file"
+            error={error}
+            onFile={(chosen) => {
+              setFile(chosen);
+              setError(undefined);
+            }}
+          />
           <label className="choice">
             <input
               type="checkbox"

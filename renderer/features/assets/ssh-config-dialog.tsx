@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 
 import type { OpInput, OpOutput } from '../../../shared/api/contract';
@@ -8,10 +8,10 @@ import { Dialog } from '../../components/dialog';
 import { SelectField } from '../../components/field';
 import { FormError } from '../../components/form-error';
 import type { UserFacingError } from '../../lib/error-messages';
-import { cx } from '../../lib/format';
 import { runAction } from '../../stores/run-action';
 
 import { useCredentialsStore } from './credentials.store';
+import { FileField } from './file-field';
 import { readFileAsBase64 } from './file-source';
 
 type Report = OpOutput<'hosts.importSshConfig'>;
@@ -116,7 +116,6 @@ export type SshConfigDialogProps = { onClose: () => void };
  * what was added, updated and skipped.
  */
 export function SshConfigDialog({ onClose }: SshConfigDialogProps) {
-  const inputId = useId();
   const credentials = useCredentialsStore((s) => s.credentials);
   const loadCredentials = useCredentialsStore((s) => s.load);
   const [file, setFile] = useState<File>();
@@ -174,20 +173,14 @@ export function SshConfigDialog({ onClose }: SshConfigDialogProps) {
             <code>Match exec</code> or <code>Include</code> is refused: PatchDeck never runs
             commands from it.
           </p>
-          <div className={cx('field', error && 'field-invalid')}>
-            <label htmlFor={inputId}>ssh_config file</label>
-            <input
-              id={inputId}
-              type="file"
-              onChange={(e) => {
-                setFile(e.target.files?.[0]);
-                setError(undefined);
-              }}
-              data-autofocus
-              aria-invalid={error ? true : undefined}
-            />
-            {error && <p className="field-error">{error}</p>}
-          </div>
+          <FileField
+            label="ssh_config file"
+            error={error}
+            onFile={(chosen) => {
+              setFile(chosen);
+              setError(undefined);
+            }}
+          />
           <SelectField
             label="Credential"
             value={credential}
